@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Environment is parsed once, here; the rest of the code receives a Config.
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('127.0.0.1'),
+  CALLBOARD_DATA_DIR: z.string().default('./.callboard'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CALLBOARD_BOOTSTRAP_KEY: z.string().min(16, 'CALLBOARD_BOOTSTRAP_KEY must be at least 16 characters').optional(),
+  CALLBOARD_SIMULATOR_SPEED: z.coerce.number().positive().default(1),
+  CALLBOARD_SIMULATOR_SEED: z.coerce.number().int().default(1),
+  CALLBOARD_SIMULATOR_LEDGER: z.string().optional(),
+  CALLBOARD_WORKER_ID: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().default('development'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  bootstrapKey?: string;
+  simulator: { speed: number; seed: number; ledgerPath?: string };
+  workerId?: string;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  /** GraphiQL and unmasked errors are development conveniences only. */
+  development: boolean;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.CALLBOARD_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    bootstrapKey: e.CALLBOARD_BOOTSTRAP_KEY,
+    simulator: { speed: e.CALLBOARD_SIMULATOR_SPEED, seed: e.CALLBOARD_SIMULATOR_SEED, ledgerPath: e.CALLBOARD_SIMULATOR_LEDGER },
+    workerId: e.CALLBOARD_WORKER_ID,
+    logLevel: e.LOG_LEVEL,
+    development: e.NODE_ENV === 'development',
+  };
+}
