@@ -154,6 +154,7 @@ CREATE TABLE "campaign_call_tally" (
     "outcome" TEXT NOT NULL DEFAULT '',
     "calls" BIGINT NOT NULL DEFAULT 0,
     "attempts" BIGINT NOT NULL DEFAULT 0,
+    "dialed_calls" BIGINT NOT NULL DEFAULT 0,
     "connected_calls" BIGINT NOT NULL DEFAULT 0,
     "duration_seconds" BIGINT NOT NULL DEFAULT 0,
 
@@ -262,23 +263,23 @@ BEGIN
     -- Only existing rows can lose calls; when the campaign itself is being deleted its tally
     -- rows are already gone and there is nothing to correct.
     UPDATE campaign_call_tally t
-       SET calls = t.calls - d.calls, attempts = t.attempts - d.attempts,
+       SET calls = t.calls - d.calls, attempts = t.attempts - d.attempts, dialed_calls = t.dialed_calls - d.dialed,
            connected_calls = t.connected_calls - d.connected, duration_seconds = t.duration_seconds - d.duration
       FROM (SELECT campaign_id, status, coalesce(outcome::text, '') AS outcome, count(*) AS calls,
-                   sum(attempt_count) AS attempts, sum(connected::int) AS connected, sum(duration_seconds) AS duration
+                   sum(attempt_count) AS attempts, sum((attempt_count > 0)::int) AS dialed, sum(connected::int) AS connected, sum(duration_seconds) AS duration
               FROM old_rows GROUP BY 1, 2, 3) d
      WHERE t.campaign_id = d.campaign_id AND t.status = d.status AND t.outcome = d.outcome;
     RETURN NULL;
   END IF;
 
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO campaign_call_tally AS t (campaign_id, status, outcome, calls, attempts, connected_calls, duration_seconds)
-    SELECT campaign_id, status, coalesce(outcome::text, ''), count(*), sum(attempt_count), sum(connected::int), sum(duration_seconds)
+    INSERT INTO campaign_call_tally AS t (campaign_id, status, outcome, calls, attempts, dialed_calls, connected_calls, duration_seconds)
+    SELECT campaign_id, status, coalesce(outcome::text, ''), count(*), sum(attempt_count), sum((attempt_count > 0)::int), sum(connected::int), sum(duration_seconds)
       FROM new_rows
      GROUP BY 1, 2, 3
      ORDER BY 1, 2, 3
     ON CONFLICT (campaign_id, status, outcome) DO UPDATE
-       SET calls = t.calls + excluded.calls, attempts = t.attempts + excluded.attempts,
+       SET calls = t.calls + excluded.calls, attempts = t.attempts + excluded.attempts, dialed_calls = t.dialed_calls + excluded.dialed_calls,
            connected_calls = t.connected_calls + excluded.connected_calls,
            duration_seconds = t.duration_seconds + excluded.duration_seconds;
     RETURN NULL;
@@ -286,21 +287,21 @@ BEGIN
 
   -- UPDATE: old rows leave their group, new rows join theirs; unchanged rows (a lease renewal)
   -- cancel out and write nothing.
-  INSERT INTO campaign_call_tally AS t (campaign_id, status, outcome, calls, attempts, connected_calls, duration_seconds)
-  SELECT campaign_id, status, outcome, sum(calls), sum(attempts), sum(connected), sum(duration)
+  INSERT INTO campaign_call_tally AS t (campaign_id, status, outcome, calls, attempts, dialed_calls, connected_calls, duration_seconds)
+  SELECT campaign_id, status, outcome, sum(calls), sum(attempts), sum(dialed), sum(connected), sum(duration)
     FROM (
       SELECT campaign_id, status, coalesce(outcome::text, '') AS outcome, 1 AS calls,
-             attempt_count AS attempts, connected::int AS connected, duration_seconds AS duration
+             attempt_count AS attempts, (attempt_count > 0)::int AS dialed, connected::int AS connected, duration_seconds AS duration
         FROM new_rows
       UNION ALL
-      SELECT campaign_id, status, coalesce(outcome::text, ''), -1, -attempt_count, -(connected::int), -duration_seconds
+      SELECT campaign_id, status, coalesce(outcome::text, ''), -1, -attempt_count, -((attempt_count > 0)::int), -(connected::int), -duration_seconds
         FROM old_rows
     ) delta
    GROUP BY 1, 2, 3
-  HAVING sum(calls) <> 0 OR sum(attempts) <> 0 OR sum(connected) <> 0 OR sum(duration) <> 0
+  HAVING sum(calls) <> 0 OR sum(attempts) <> 0 OR sum(dialed) <> 0 OR sum(connected) <> 0 OR sum(duration) <> 0
    ORDER BY 1, 2, 3
   ON CONFLICT (campaign_id, status, outcome) DO UPDATE
-     SET calls = t.calls + excluded.calls, attempts = t.attempts + excluded.attempts,
+     SET calls = t.calls + excluded.calls, attempts = t.attempts + excluded.attempts, dialed_calls = t.dialed_calls + excluded.dialed_calls,
          connected_calls = t.connected_calls + excluded.connected_calls,
          duration_seconds = t.duration_seconds + excluded.duration_seconds;
   RETURN NULL;

@@ -1,0 +1,57 @@
+import type { CampaignAction, CampaignStatus } from './lifecycle.ts';
+
+/**
+ * Expected failures of the domain. Services throw them; the GraphQL layer turns each into a typed
+ * member of the mutation's result union (plugin-errors). Anything else thrown is a bug and masked.
+ */
+export class DomainError extends Error {}
+
+export class NotFoundError extends DomainError {
+  constructor(
+    readonly typename: string,
+    readonly id: string,
+  ) {
+    super(`${typename} ${id} was not found`);
+    this.name = 'NotFound';
+  }
+}
+
+export class InvalidCampaignTransitionError extends DomainError {
+  constructor(
+    readonly status: CampaignStatus,
+    readonly action: CampaignAction,
+  ) {
+    super(`cannot ${action.toLowerCase().replace(/_/g, ' ')} a campaign that is ${status}`);
+    this.name = 'InvalidCampaignTransition';
+  }
+}
+
+export interface FieldError {
+  path: string[];
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  constructor(readonly fieldErrors: FieldError[]) {
+    super(fieldErrors.map((e) => (e.path.length ? `${e.path.join('.')}: ${e.message}` : e.message)).join('; '));
+    this.name = 'ValidationError';
+  }
+
+  static of(path: string[], message: string): ValidationError {
+    return new ValidationError([{ path, message }]);
+  }
+}
+
+export class InsufficientBalanceError extends DomainError {
+  constructor(readonly balanceSeconds: number) {
+    super('the organisation has no calling minutes left; add minutes before resuming');
+    this.name = 'InsufficientBalance';
+  }
+}
+
+export class VersionConflictError extends DomainError {
+  constructor(readonly currentVersion: number) {
+    super(`the campaign changed since you read it (current version ${currentVersion})`);
+    this.name = 'VersionConflict';
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The campaign lifecycle: one pure state machine used by every mutation, the scheduler and the
+ * dialer. DRAFT → SCHEDULED → RUNNING ⇄ PAUSED → COMPLETED | CANCELED (see DESIGN.md).
+ */
+export const CAMPAIGN_STATUSES = ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED', 'CANCELED'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+export const CAMPAIGN_ACTIONS = [
+  'SCHEDULE',
+  'START',
+  'PAUSE',
+  'RESUME',
+  'STOP',
+  'RETRY_FAILED',
+  'DELETE',
+  /** Issued by the system, not by users: the last open call of a running campaign finished. */
+  'COMPLETE',
+  /** Settings and contacts may change only while the campaign can still place calls. */
+  'EDIT',
+  'ADD_CONTACTS',
+] as const;
+export type CampaignAction = (typeof CAMPAIGN_ACTIONS)[number];
+
+type Table = Record<CampaignAction, readonly CampaignStatus[]>;
+
+/** For each action, the statuses it may be applied in. Everything else is illegal. */
+const ALLOWED_FROM: Table = {
+  SCHEDULE: ['DRAFT', 'SCHEDULED'],
+  START: ['DRAFT', 'SCHEDULED'],
+  PAUSE: ['RUNNING'],
+  RESUME: ['PAUSED'],
+  STOP: ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED'],
+  // A finished campaign goes back to RUNNING to retry its failures; a paused one stays paused.
+  RETRY_FAILED: ['RUNNING', 'PAUSED', 'COMPLETED'],
+  // Deleting stops first, so any status may be deleted (already-deleted is checked by callers).
+  DELETE: CAMPAIGN_STATUSES,
+  COMPLETE: ['RUNNING'],
+  EDIT: ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED'],
+  ADD_CONTACTS: ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED'],
+};
+
+export type Transition =
+  | { ok: true; from: CampaignStatus; to: CampaignStatus }
+  | { ok: false; from: CampaignStatus; action: CampaignAction };
+
+/** The status a campaign in `from` moves to under `action`, or why it cannot. */
+export function transition(from: CampaignStatus, action: CampaignAction): Transition {
+  if (!ALLOWED_FROM[action].includes(from)) return { ok: false, from, action };
+  return { ok: true, from, to: target(from, action) };
+}
+
+function target(from: CampaignStatus, action: CampaignAction): CampaignStatus {
+  switch (action) {
+    case 'SCHEDULE':
+      return 'SCHEDULED';
+    case 'START':
+    case 'RESUME':
+      return 'RUNNING';
+    case 'PAUSE':
+      return 'PAUSED';
+    case 'STOP':
+      return 'CANCELED';
+    case 'COMPLETE':
+      return 'COMPLETED';
+    case 'RETRY_FAILED':
+      return from === 'COMPLETED' ? 'RUNNING' : from;
+    case 'DELETE':
+      // Stopping a live campaign first; a finished one keeps its final status.
+      return from === 'COMPLETED' || from === 'CANCELED' ? from : 'CANCELED';
+    case 'EDIT':
+    case 'ADD_CONTACTS':
+      return from;
+  }
+}
+
+/** Statuses in which the dialer may place new calls. */
+export const DIALABLE: readonly CampaignStatus[] = ['RUNNING'];
+
+/** A campaign in a terminal status never dials again (CANCELED cannot be resumed). */
+export function isTerminal(status: CampaignStatus): boolean {
+  return status === 'CANCELED';
+}

@@ -1,0 +1,170 @@
+/**
+ * What happens to a call after each attempt: done, failed, or another attempt later.
+ *
+ * Pure: the dialer passes the outcome the provider reported, the attempts used so far and `now`,
+ * and writes the returned status in the same transaction as the attempt. The calling window is
+ * not applied here; the dialer checks eligibility when the retry comes due.
+ */
+import { z } from 'zod';
+
+/** Every CallOutcome of the API (API.md), in schema order. */
+export const CALL_OUTCOMES = [
+  'ANSWERED',
+  'MEETING_BOOKED',
+  'CALLBACK_REQUESTED',
+  'TRANSFERRED',
+  'USER_HUNG_UP',
+  'LEFT_MESSAGE',
+  'NO_MESSAGE',
+  'NO_ANSWER',
+  'BUSY',
+  'ISSUE_DIALING',
+  'TECHNICAL_ERROR',
+  'INVALID_NUMBER',
+  'PLAN_LIMIT_EXCEEDED',
+  'NOT_DIALED',
+  'DUPLICATE',
+  'DO_NOT_CALL',
+] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/** Outcomes a dial can end with (what a provider reports). The rest are set without dialing:
+ * PLAN_LIMIT_EXCEEDED, NOT_DIALED (campaign stopped), DUPLICATE / DO_NOT_CALL (skips). */
+export const ATTEMPT_OUTCOMES = [
+  'ANSWERED',
+  'MEETING_BOOKED',
+  'CALLBACK_REQUESTED',
+  'TRANSFERRED',
+  'USER_HUNG_UP',
+  'LEFT_MESSAGE',
+  'NO_MESSAGE',
+  'NO_ANSWER',
+  'BUSY',
+  'ISSUE_DIALING',
+  'TECHNICAL_ERROR',
+  'INVALID_NUMBER',
+] as const satisfies readonly CallOutcome[];
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/** A conversation that achieved something: the numerator of the success rate. */
+export const SUCCESS_OUTCOMES: ReadonlySet<CallOutcome> = new Set<CallOutcome>([
+  'ANSWERED',
+  'MEETING_BOOKED',
+  'CALLBACK_REQUESTED',
+  'TRANSFERRED',
+]);
+
+/** The recipient (a person, or a voicemail that took a message) was reached: the call is done.
+ * NO_MESSAGE also reached a machine but is retried, so it is not here; for "connected time" use
+ * the attempt's answeredBy (HUMAN or MACHINE), which covers NO_MESSAGE as the seeds require. */
+export const CONNECTED_OUTCOMES: ReadonlySet<CallOutcome> = new Set<CallOutcome>([
+  ...SUCCESS_OUTCOMES,
+  'USER_HUNG_UP',
+  'LEFT_MESSAGE',
+]);
+
+/** Outcomes that may be tried again; everything else ends the call on the first attempt. */
+export const RETRYABLE_OUTCOMES = ['BUSY', 'NO_ANSWER', 'NO_MESSAGE', 'ISSUE_DIALING', 'TECHNICAL_ERROR'] as const;
+export type RetryableOutcome = (typeof RETRYABLE_OUTCOMES)[number];
+
+export type RetryRule = { delaySeconds: number; maxAttempts: number };
+export type RetryPolicy = Record<RetryableOutcome, RetryRule>;
+
+const MINUTE = 60;
+const HOUR = 3600;
+export const MAX_RETRY_DELAY_SECONDS = 7 * 24 * HOUR;
+export const MAX_RULE_ATTEMPTS = 20;
+
+/**
+ * Built-in rules. maxAttempts is a per-outcome cap on top of the campaign's maxAttempts; it is high
+ * for "person not there" outcomes so the campaign setting governs, and low for ISSUE_DIALING,
+ * where repeated carrier rejections mean the number itself is the problem.
+ */
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  BUSY: { delaySeconds: 15 * MINUTE, maxAttempts: 10 },
+  NO_ANSWER: { delaySeconds: 1 * HOUR, maxAttempts: 10 },
+  NO_MESSAGE: { delaySeconds: 1 * HOUR, maxAttempts: 10 },
+  ISSUE_DIALING: { delaySeconds: 10 * MINUTE, maxAttempts: 3 },
+  // Our side or the provider's failed, not the recipient: retry soon, a few more times.
+  TECHNICAL_ERROR: { delaySeconds: 5 * MINUTE, maxAttempts: 5 },
+});
+
+const RuleOverride = z.strictObject({
+  delaySeconds: z.number().int().min(0).max(MAX_RETRY_DELAY_SECONDS).optional(),
+  maxAttempts: z.number().int().min(1).max(MAX_RULE_ATTEMPTS).optional(),
+});
+
+/** A user-supplied policy: partial overrides per retryable outcome. Unknown outcomes (including
+ * final ones such as ANSWERED, which are never retried) are rejected rather than ignored. */
+export const RetryPolicySchema = z.strictObject({
+  BUSY: RuleOverride.optional(),
+  NO_ANSWER: RuleOverride.optional(),
+  NO_MESSAGE: RuleOverride.optional(),
+  ISSUE_DIALING: RuleOverride.optional(),
+  TECHNICAL_ERROR: RuleOverride.optional(),
+});
+export type RetryPolicyInput = z.infer<typeof RetryPolicySchema>;
+
+/** Defaults overlaid with the overrides. Input is assumed validated by RetryPolicySchema. */
+export function resolveRetryPolicy(overrides?: RetryPolicyInput | null): RetryPolicy {
+  const out = {} as RetryPolicy;
+  for (const outcome of RETRYABLE_OUTCOMES) {
+    out[outcome] = { ...DEFAULT_RETRY_POLICY[outcome], ...stripUndefined(overrides?.[outcome]) };
+  }
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
+  if (!o) return {};
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type AttemptDecision =
+  | { status: 'RETRY_SCHEDULED'; outcome: AttemptOutcome; nextAttemptAt: Date }
+  | { status: 'COMPLETED' | 'FAILED'; outcome: CallOutcome };
+
+export type DecideInput = {
+  outcome: AttemptOutcome;
+  /** Attempts made in the current budget, including the one that just ended (so ≥ 1). */
+  attemptsUsed: number;
+  campaignMaxAttempts: number;
+  policy?: RetryPolicyInput | RetryPolicy | null;
+  now: Date;
+};
+
+/**
+ * The call's next status. The rule of the *latest* outcome decides, counted against all attempts
+ * used: after BUSY, BUSY, NO_ANSWER with a campaign max of 3 the call is spent.
+ * A spent call FAILS with the outcome of its last attempt: NO_ANSWER then reads "all attempts
+ * spent without answer", BUSY / NO_MESSAGE / ISSUE_DIALING say more about what happened.
+ */
+export function decideAfterAttempt(input: DecideInput): AttemptDecision {
+  const { outcome, attemptsUsed, campaignMaxAttempts, now } = input;
+  switch (outcome) {
+    case 'ANSWERED':
+    case 'MEETING_BOOKED':
+    case 'CALLBACK_REQUESTED':
+    case 'TRANSFERRED':
+    case 'USER_HUNG_UP':
+    case 'LEFT_MESSAGE':
+      return { status: 'COMPLETED', outcome };
+    case 'INVALID_NUMBER':
+      return { status: 'FAILED', outcome };
+    case 'BUSY':
+    case 'NO_ANSWER':
+    case 'NO_MESSAGE':
+    case 'ISSUE_DIALING':
+    case 'TECHNICAL_ERROR': {
+      const rule = resolveRetryPolicy(input.policy)[outcome];
+      const allowed = Math.max(1, Math.min(campaignMaxAttempts, rule.maxAttempts));
+      if (attemptsUsed < allowed) {
+        return { status: 'RETRY_SCHEDULED', outcome, nextAttemptAt: new Date(now.getTime() + rule.delaySeconds * 1000) };
+      }
+      return { status: 'FAILED', outcome };
+    }
+    default: {
+      const unreachable: never = outcome;
+      throw new Error(`not an attempt outcome: ${String(unreachable)}`);
+    }
+  }
+}

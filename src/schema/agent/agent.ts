@@ -1,0 +1,110 @@
+import type { Agent } from '../../db/generated/prisma/client.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+import { builder } from '../builder.ts';
+import { INPUT_ERRORS, ValidationError } from '../common/errors.ts';
+import { decodeId } from '../common/ids.ts';
+import { nodeId } from '../common/scope.ts';
+
+export const AgentRef = builder.prismaNode('Agent', {
+  description: 'An AI employee: the voice and script that talks to contacts.',
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id: nodeId(id), organizationId: ctx.orgId }),
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Display name.' }),
+    script: t.exposeString('script', {
+      description: 'The prompt/script the agent follows. May change while a campaign runs; later attempts use it.',
+    }),
+    voice: t.exposeString('voice', { description: 'Voice identifier of the speech engine.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'Creation time.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change.' }),
+  }),
+});
+
+builder.queryField('agents', (t) =>
+  t.prismaConnection(
+    {
+      type: 'Agent',
+      cursor: 'id',
+      description: 'The organisation’s agents, oldest first.',
+      totalCount: (_root, _args, ctx) => ctx.db.prisma.agent.count({ where: { organizationId: ctx.orgId } }),
+      resolve: (query, _root, _args, ctx) =>
+        ctx.db.prisma.agent.findMany({ ...query, where: { organizationId: ctx.orgId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    },
+    { description: 'A page of agents.' },
+    { description: 'An agent in a page.' },
+  ),
+);
+
+const AgentPayload = (name: string) =>
+  builder.objectRef<{ agent: Agent }>(name).implement({
+    description: `Result of ${name.replace(/Payload$/, '')}.`,
+    fields: (t) => ({ agent: t.field({ type: AgentRef, resolve: (p) => p.agent, description: 'The agent.' }) }),
+  });
+
+function validText(value: string | null | undefined, path: string, max: number, allowEmpty = false) {
+  if (value == null) return undefined;
+  const trimmed = value.trim();
+  if (!allowEmpty && !trimmed) throw ValidationError.of([path], 'must not be empty');
+  if (trimmed.length > max) throw ValidationError.of([path], `at most ${max} characters`);
+  return trimmed;
+}
+
+const CreateAgentInput = builder.inputType('CreateAgentInput', {
+  description: 'A new agent.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Display name.' }),
+    script: t.string({ description: 'Prompt/script (up to 100,000 characters).' }),
+    voice: t.string({ description: 'Voice identifier (default "alloy").' }),
+  }),
+});
+
+builder.mutationField('createAgent', (t) =>
+  t.field({
+    type: AgentPayload('CreateAgentPayload'),
+    description: 'Creates an agent.',
+    errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'CreateAgentResult' } },
+    args: { input: t.arg({ type: CreateAgentInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      agent: await ctx.db.prisma.agent.create({
+        data: {
+          organizationId: ctx.orgId,
+          name: validText(input.name, 'name', 200)!,
+          script: validText(input.script, 'script', 100_000, true),
+          voice: validText(input.voice, 'voice', 100),
+        },
+      }),
+    }),
+  }),
+);
+
+const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
+  description: 'Changes to an agent; omitted fields stay as they are.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The agent.' }),
+    name: t.string({ description: 'New name.' }),
+    script: t.string({ description: 'New script; running campaigns use it from their next attempt.' }),
+    voice: t.string({ description: 'New voice.' }),
+  }),
+});
+
+builder.mutationField('updateAgent', (t) =>
+  t.field({
+    type: AgentPayload('UpdateAgentPayload'),
+    description: 'Updates an agent.',
+    errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'UpdateAgentResult' } },
+    args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = decodeId(input.id, 'Agent');
+      const data = {
+        name: validText(input.name, 'name', 200),
+        script: validText(input.script, 'script', 100_000, true),
+        voice: validText(input.voice, 'voice', 100),
+      };
+      const { count } = id
+        ? await ctx.db.prisma.agent.updateMany({ where: { id, organizationId: ctx.orgId }, data })
+        : { count: 0 };
+      if (!count) throw new NotFoundError('Agent', input.id);
+      return { agent: await ctx.db.prisma.agent.findUniqueOrThrow({ where: { id: id! } }) };
+    },
+  }),
+);

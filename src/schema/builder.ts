@@ -1,0 +1,47 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type PrismaTypes from '../db/generated/pothos-types.ts';
+import { getDatamodel } from '../db/generated/pothos-types.ts';
+import type { Context } from '../context.ts';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { admin: boolean };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+    File: { Input: File; Output: never };
+    ID: { Input: string; Output: string };
+  };
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  // Order matters: scope-auth first, errors before prisma (Pothos docs).
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  scopeAuth: {
+    // Checked when a subscription is created, not only when its events resolve.
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({ admin: ctx.auth.role === 'ADMIN' }),
+  },
+  errors: { defaultTypes: [] },
+  prisma: {
+    // One generated client, but the instance (PGlite or PostgreSQL) is chosen at start-up.
+    client: (ctx) => ctx.db.prisma,
+    dmmf: getDatamodel(),
+    exposeDescriptions: false,
+    filterConnectionTotalCount: true,
+    // A resolver that drops `query` (an N+1 in waiting) fails loudly, in tests and everywhere.
+    onUnusedQuery: 'error',
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+  },
+});

@@ -1,0 +1,43 @@
+import { computeStats } from '../../domain/stats.ts';
+import { builder } from '../builder.ts';
+import { CampaignStatusEnum, PauseReasonEnum } from '../common/enums.ts';
+import { nodeId } from '../common/scope.ts';
+import { CampaignStatsRef } from '../stats/stats.ts';
+import { CampaignSettings } from './settings.ts';
+
+export const CampaignRef = builder.prismaNode('Campaign', {
+  description: 'An outbound call campaign: a list of contacts an AI agent calls, with its lifecycle and live stats.',
+  id: { field: 'id' },
+  // Node lookups are scoped to the caller's organisation: other tenants' ids read as null.
+  findUnique: (id, ctx) => ({ id: nodeId(id), organizationId: ctx.orgId }),
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Display name.' }),
+    status: t.expose('status', { type: CampaignStatusEnum, description: 'Lifecycle status.' }),
+    pauseReason: t.expose('pauseReason', {
+      type: PauseReasonEnum,
+      nullable: true,
+      description: 'Why the campaign is PAUSED (null otherwise).',
+    }),
+    agent: t.relation('agent', { nullable: true, description: 'The AI agent placing the calls.' }),
+    version: t.exposeInt('version', {
+      description: 'Increases with every change; pass it as expectedVersion to update only what you have seen.',
+    }),
+    scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true, description: 'When a SCHEDULED campaign starts.' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When it first started running.' }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true, description: 'When its last call finished.' }),
+    canceledAt: t.expose('canceledAt', { type: 'DateTime', nullable: true, description: 'When it was stopped.' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was deleted; deleted campaigns are hidden from lists but stay readable by id.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'Creation time.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change.' }),
+    settings: t.field({ type: CampaignSettings, resolve: (c) => c, description: 'Dialing settings.' }),
+    stats: t.field({
+      type: CampaignStatsRef,
+      description: 'Exact statistics, read from counters (constant cost, however many calls).',
+      resolve: async (c, _args, ctx) => computeStats(await ctx.loaders.tallies.load(c.id), c),
+    }),
+  }),
+});

@@ -1,0 +1,152 @@
+import type { Campaign } from '../../db/generated/prisma/client.ts';
+import type { CampaignAction } from '../../domain/lifecycle.ts';
+import { NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { createCampaign, updateCampaign } from '../../services/campaigns.ts';
+import { performAction } from '../../services/campaign-lifecycle.ts';
+import { builder } from '../builder.ts';
+import { InsufficientBalanceError, INPUT_ERRORS, LIFECYCLE_ERRORS } from '../common/errors.ts';
+import { decodeId } from '../common/ids.ts';
+import { CampaignRef } from './campaign.ts';
+import { CampaignSettingsInput } from './settings.ts';
+
+/** The campaign id inside `input.id`, or NotFound (malformed, other type). */
+export function campaignIdOf(globalId: string, path = 'id'): string {
+  const id = decodeId(globalId, 'Campaign');
+  if (!id) throw new NotFoundError('Campaign', globalId);
+  void path;
+  return id;
+}
+
+function agentIdOf(globalId: string | null | undefined): string | null | undefined {
+  if (globalId == null) return globalId;
+  const id = decodeId(globalId, 'Agent');
+  if (!id) throw new NotFoundError('Agent', globalId);
+  return id;
+}
+
+/** `<Name>Payload { campaign }`: what every campaign mutation returns on success. */
+function campaignPayload(name: string, description: string) {
+  return builder.objectRef<{ campaign: Campaign }>(name).implement({
+    description,
+    fields: (t) => ({ campaign: t.field({ type: CampaignRef, resolve: (p) => p.campaign, description: 'The campaign after the change.' }) }),
+  });
+}
+
+const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
+  description: 'A new campaign, created in DRAFT.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Display name.' }),
+    agentId: t.id({ description: 'The AI agent that will place the calls.' }),
+    settings: t.field({ type: CampaignSettingsInput, description: 'Dialing settings (defaults apply to what is omitted).' }),
+  }),
+});
+
+builder.mutationField('createCampaign', (t) =>
+  t.field({
+    type: campaignPayload('CreateCampaignPayload', 'The created campaign.'),
+    description: 'Creates a campaign in DRAFT. Add contacts, then start or schedule it.',
+    errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'CreateCampaignResult' } },
+    args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      campaign: await createCampaign(ctx.app, ctx.orgId, {
+        name: input.name,
+        agentId: agentIdOf(input.agentId),
+        settings: input.settings,
+      }),
+    }),
+  }),
+);
+
+const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
+  description: 'Changes to a campaign; omitted fields stay as they are. Later attempts use the new settings.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The campaign.' }),
+    expectedVersion: t.int({ description: 'Apply only if the campaign is still at this version (else VersionConflict).' }),
+    name: t.string({ description: 'New name.' }),
+    agentId: t.id({ description: 'New agent.' }),
+    settings: t.field({ type: CampaignSettingsInput, description: 'Settings to change.' }),
+  }),
+});
+
+builder.mutationField('updateCampaign', (t) =>
+  t.field({
+    type: campaignPayload('UpdateCampaignPayload', 'The updated campaign.'),
+    description: 'Renames a campaign, reassigns its agent or changes its settings.',
+    errors: { types: [...INPUT_ERRORS, ...LIFECYCLE_ERRORS], directResult: true, union: { name: 'UpdateCampaignResult' } },
+    args: { input: t.arg({ type: UpdateCampaignInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      campaign: await updateCampaign(ctx.app, ctx.orgId, {
+        id: campaignIdOf(input.id),
+        expectedVersion: input.expectedVersion,
+        name: input.name,
+        agentId: agentIdOf(input.agentId),
+        settings: input.settings,
+      }),
+    }),
+  }),
+);
+
+/** One lifecycle mutation: `<verb>Campaign(input: { id expectedVersion }) → <Verb>CampaignPayload`. */
+function lifecycleMutation(
+  field: string,
+  action: CampaignAction,
+  description: string,
+  options: { withStartAt?: boolean; balance?: boolean } = {},
+) {
+  const typeName = field[0]!.toUpperCase() + field.slice(1);
+  const Input = builder.inputType(`${typeName}Input`, {
+    description: `Input of ${field}.`,
+    fields: (t) => ({
+      id: t.id({ required: true, description: 'The campaign.' }),
+      expectedVersion: t.int({ description: 'Apply only if the campaign is still at this version (else VersionConflict).' }),
+      ...(options.withStartAt
+        ? { startAt: t.field({ type: 'DateTime', required: true, description: 'When to start (in the future).' }) }
+        : {}),
+    }),
+  });
+  builder.mutationField(field, (t) =>
+    t.field({
+      type: campaignPayload(`${typeName}Payload`, `Result of ${field}.`),
+      description,
+      errors: {
+        types: options.balance ? [...LIFECYCLE_ERRORS, InsufficientBalanceError] : LIFECYCLE_ERRORS,
+        directResult: true,
+        union: { name: `${typeName}Result` },
+      },
+      args: { input: t.arg({ type: Input, required: true }) },
+      resolve: async (_root, { input }, ctx) => {
+        const startAt = (input as { startAt?: Date }).startAt;
+        if (options.withStartAt && !(startAt instanceof Date)) throw ValidationError.of(['startAt'], 'required');
+        return {
+          campaign: await performAction(ctx.app, {
+            orgId: ctx.orgId,
+            campaignId: campaignIdOf(input.id),
+            action,
+            expectedVersion: input.expectedVersion,
+            startAt,
+          }),
+        };
+      },
+    }),
+  );
+}
+
+lifecycleMutation('scheduleCampaign', 'SCHEDULE', 'DRAFT/SCHEDULED → SCHEDULED: the scheduler starts it at startAt.', {
+  withStartAt: true,
+});
+lifecycleMutation('startCampaign', 'START', 'DRAFT/SCHEDULED → RUNNING: the dialer starts calling now.', { balance: true });
+lifecycleMutation('pauseCampaign', 'PAUSE', 'RUNNING → PAUSED: no new dials; calls in progress finish.');
+lifecycleMutation('resumeCampaign', 'RESUME', 'PAUSED → RUNNING. Refused with InsufficientBalance while the balance is zero.', {
+  balance: true,
+});
+lifecycleMutation(
+  'stopCampaign',
+  'STOP',
+  '→ CANCELED: every call not dialed yet is canceled (outcome NOT_DIALED); calls in progress finish. Cannot be resumed.',
+);
+lifecycleMutation(
+  'retryFailedCalls',
+  'RETRY_FAILED',
+  'FAILED calls go back to PENDING with a fresh attempt budget; a COMPLETED campaign runs again.',
+);
+lifecycleMutation('deleteCampaign', 'DELETE', 'Stops the campaign if it is live, then hides it from lists. Its calls stay readable.');

@@ -1,0 +1,81 @@
+import type { Prisma } from '../../db/generated/prisma/client.ts';
+import { builder } from '../builder.ts';
+import { CampaignStatusEnum, OrderDirectionEnum } from '../common/enums.ts';
+import { decodeId } from '../common/ids.ts';
+import { CampaignRef } from './campaign.ts';
+
+const CampaignFilter = builder.inputType('CampaignFilter', {
+  description: 'Narrows the campaign list.',
+  fields: (t) => ({
+    statuses: t.field({ type: [CampaignStatusEnum], description: 'Only campaigns in one of these statuses.' }),
+    search: t.string({ description: 'Case-insensitive substring of the name.' }),
+    includeDeleted: t.boolean({ description: 'Include soft-deleted campaigns (default false).' }),
+  }),
+});
+
+const CampaignOrderField = builder.enumType('CampaignOrderField', {
+  description: 'Sort key for campaigns.',
+  values: ['CREATED_AT', 'UPDATED_AT', 'NAME', 'STATUS'] as const,
+});
+
+const CampaignOrder = builder.inputType('CampaignOrder', {
+  description: 'Campaign sort order (ties broken by id).',
+  fields: (t) => ({
+    field: t.field({ type: CampaignOrderField, required: true, description: 'Sort key.' }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, description: 'Sort direction.' }),
+  }),
+});
+
+const ORDER_COLUMN = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', NAME: 'name', STATUS: 'status' } as const;
+
+type ListArgs = { filter?: typeof CampaignFilter.$inferInput | null };
+
+function campaignWhere(orgId: string, args: ListArgs): Prisma.CampaignWhereInput {
+  const filter = args.filter;
+  return {
+    organizationId: orgId,
+    ...(filter?.includeDeleted ? {} : { deletedAt: null }),
+    ...(filter?.statuses?.length ? { status: { in: filter.statuses } } : {}),
+    ...(filter?.search ? { name: { contains: filter.search, mode: 'insensitive' as const } } : {}),
+  };
+}
+
+builder.queryField('campaigns', (t) =>
+  t.prismaConnection(
+    {
+      type: 'Campaign',
+      cursor: 'id',
+      description: 'The organisation’s campaigns, newest first unless ordered otherwise.',
+      args: {
+        filter: t.arg({ type: CampaignFilter, description: 'Filter.' }),
+        orderBy: t.arg({ type: CampaignOrder, description: 'Order (default CREATED_AT DESC).' }),
+      },
+      totalCount: (_root, args, ctx) => ctx.db.prisma.campaign.count({ where: campaignWhere(ctx.orgId, args) }),
+      resolve: (query, _root, args, ctx) => {
+        const direction = args.orderBy?.direction === 'ASC' ? 'asc' : 'desc';
+        const column = ORDER_COLUMN[args.orderBy?.field ?? 'CREATED_AT'];
+        return ctx.db.prisma.campaign.findMany({
+          ...query,
+          where: campaignWhere(ctx.orgId, args),
+          orderBy: [{ [column]: direction }, { id: direction }],
+        });
+      },
+    },
+    { description: 'A page of campaigns.' },
+    { description: 'A campaign in a page.' },
+  ),
+);
+
+builder.queryField('campaign', (t) =>
+  t.prismaField({
+    type: 'Campaign',
+    nullable: true,
+    description: 'One campaign by id (deleted ones included); null when it does not exist or is another organisation’s.',
+    args: { id: t.arg.id({ required: true, description: 'The campaign’s id.' }) },
+    resolve: (query, _root, args, ctx) => {
+      const id = decodeId(args.id, 'Campaign');
+      if (!id) return null;
+      return ctx.db.prisma.campaign.findFirst({ ...query, where: { id, organizationId: ctx.orgId } });
+    },
+  }),
+);

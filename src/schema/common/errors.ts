@@ -1,0 +1,75 @@
+import {
+  DomainError,
+  InsufficientBalanceError,
+  InvalidCampaignTransitionError,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+} from '../../domain/errors.ts';
+import { builder } from '../builder.ts';
+import { CampaignActionEnum, CampaignStatusEnum } from './enums.ts';
+
+export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
+  description: 'An expected failure of a mutation. Check `__typename` for the kind.',
+  fields: (t) => ({ message: t.exposeString('message', { description: 'What went wrong, for humans.' }) }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFound',
+  description: 'The object does not exist, was deleted, or belongs to another organisation.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    typename: t.exposeString('typename', { description: 'The type that was looked up.' }),
+    id: t.exposeID('id', { description: 'The id that was looked up.' }),
+  }),
+});
+
+builder.objectType(InvalidCampaignTransitionError, {
+  name: 'InvalidCampaignTransition',
+  description: 'The action is not allowed in the campaign’s current status.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    status: t.expose('status', { type: CampaignStatusEnum, description: 'The campaign’s status.' }),
+    action: t.expose('action', { type: CampaignActionEnum, description: 'The refused action.' }),
+  }),
+});
+
+const FieldErrorRef = builder.objectRef<{ path: string[]; message: string }>('FieldError').implement({
+  description: 'One invalid input field.',
+  fields: (t) => ({
+    path: t.exposeStringList('path', { description: 'Path to the field inside `input`, e.g. ["settings","maxAttempts"].' }),
+    message: t.exposeString('message', { description: 'Why the value was refused.' }),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  description: 'Some input was invalid; nothing was changed.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    fieldErrors: t.field({ type: [FieldErrorRef], resolve: (e) => e.fieldErrors, description: 'Each invalid field.' }),
+  }),
+});
+
+builder.objectType(InsufficientBalanceError, {
+  name: 'InsufficientBalance',
+  description: 'The organisation has no calling minutes left.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    balanceSeconds: t.exposeInt('balanceSeconds', { description: 'Remaining balance in seconds.' }),
+  }),
+});
+
+builder.objectType(VersionConflictError, {
+  name: 'VersionConflict',
+  description: 'expectedVersion did not match: someone else changed the campaign first. Nothing was changed.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    currentVersion: t.exposeInt('currentVersion', { description: 'The campaign’s version now.' }),
+  }),
+});
+
+/** Error lists for mutation fields, so every mutation declares the same kinds the same way. */
+export const LIFECYCLE_ERRORS = [NotFoundError, InvalidCampaignTransitionError, VersionConflictError, ValidationError];
+export const INPUT_ERRORS = [NotFoundError, ValidationError];
+export { InsufficientBalanceError, NotFoundError, ValidationError, VersionConflictError, InvalidCampaignTransitionError };

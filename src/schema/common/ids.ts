@@ -1,0 +1,20 @@
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The database id inside a Relay global id of `typename`, or null when the id is malformed or of
+ * another type. Callers turn null into NotFound: a bad id is bad input, never a 500.
+ */
+export function decodeId(globalId: string, typename: string): string | null {
+  try {
+    const { typename: t, id } = decodeGlobalID(globalId);
+    return t === typename && UUID.test(id) ? id.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
+
+export function encodeId(typename: string, id: string): string {
+  return encodeGlobalID(typename, id);
+}
