@@ -18,10 +18,13 @@ export const builder = new SchemaBuilder<{
     File: { Input: File; Output: never };
     ID: { Input: string; Output: string };
   };
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
   // Order matters: scope-auth first, errors before prisma (Pothos docs).
+  // Fields are non-null unless they say otherwise: clients should not null-check what is always there.
+  defaultFieldNullability: false,
   plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
   scopeAuth: {
     // Checked when a subscription is created, not only when its events resolve.
@@ -43,5 +46,13 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
+    nodeTypeOptions: { description: 'An object with a global id, fetchable with `node(id)`.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in its connection (cursor pagination).' },
+    hasNextPageFieldOptions: { description: 'More items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'Items precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item, for `before`.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item, for `after`.' },
+    nodeQueryOptions: { description: 'Any object of your organisation by global id; null when unknown.' },
+    nodesQueryOptions: { description: 'Several objects by global id, in order; null for unknown ones.' },
   },
 });

@@ -2,6 +2,7 @@ import type { Agent } from '../../db/generated/prisma/client.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
 import { INPUT_ERRORS, ValidationError } from '../common/errors.ts';
+import { totalCountField } from '../common/connection.ts';
 import { decodeId } from '../common/ids.ts';
 import { nodeId } from '../common/scope.ts';
 
@@ -30,7 +31,7 @@ builder.queryField('agents', (t) =>
       resolve: (query, _root, _args, ctx) =>
         ctx.db.prisma.agent.findMany({ ...query, where: { organizationId: ctx.orgId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
     },
-    { description: 'A page of agents.' },
+    { description: 'A page of agents.', fields: (t) => ({ totalCount: totalCountField(t, 'All agents of the organisation.') }) },
     { description: 'An agent in a page.' },
   ),
 );
@@ -62,7 +63,7 @@ builder.mutationField('createAgent', (t) =>
   t.field({
     type: AgentPayload('CreateAgentPayload'),
     description: 'Creates an agent.',
-    errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'CreateAgentResult' } },
+    errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'CreateAgentResult', description: 'CreateAgentPayload or a typed error.' } },
     args: { input: t.arg({ type: CreateAgentInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       agent: await ctx.db.prisma.agent.create({
@@ -91,7 +92,7 @@ builder.mutationField('updateAgent', (t) =>
   t.field({
     type: AgentPayload('UpdateAgentPayload'),
     description: 'Updates an agent.',
-    errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'UpdateAgentResult' } },
+    errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'UpdateAgentResult', description: 'UpdateAgentPayload or a typed error.' } },
     args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const id = decodeId(input.id, 'Agent');

@@ -45,7 +45,7 @@ builder.mutationField('createCampaign', (t) =>
   t.field({
     type: campaignPayload('CreateCampaignPayload', 'The created campaign.'),
     description: 'Creates a campaign in DRAFT. Add contacts, then start or schedule it.',
-    errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'CreateCampaignResult' } },
+    errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'CreateCampaignResult', description: 'CreateCampaignPayload or a typed error.' } },
     args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       campaign: await createCampaign(ctx.app, ctx.orgId, {
@@ -72,7 +72,7 @@ builder.mutationField('updateCampaign', (t) =>
   t.field({
     type: campaignPayload('UpdateCampaignPayload', 'The updated campaign.'),
     description: 'Renames a campaign, reassigns its agent or changes its settings.',
-    errors: { types: [...INPUT_ERRORS, ...LIFECYCLE_ERRORS], directResult: true, union: { name: 'UpdateCampaignResult' } },
+    errors: { types: [...INPUT_ERRORS, ...LIFECYCLE_ERRORS], directResult: true, union: { name: 'UpdateCampaignResult', description: 'UpdateCampaignPayload or a typed error.' } },
     args: { input: t.arg({ type: UpdateCampaignInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       campaign: await updateCampaign(ctx.app, ctx.orgId, {
@@ -111,7 +111,7 @@ function lifecycleMutation(
       errors: {
         types: options.balance ? [...LIFECYCLE_ERRORS, InsufficientBalanceError] : LIFECYCLE_ERRORS,
         directResult: true,
-        union: { name: `${typeName}Result` },
+        union: { name: `${typeName}Result`, description: `${typeName}Payload or a typed error.` },
       },
       args: { input: t.arg({ type: Input, required: true }) },
       resolve: async (_root, { input }, ctx) => {

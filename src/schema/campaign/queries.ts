@@ -1,6 +1,7 @@
 import type { Prisma } from '../../db/generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import { CampaignStatusEnum, OrderDirectionEnum } from '../common/enums.ts';
+import { totalCountField } from '../common/connection.ts';
 import { decodeId } from '../common/ids.ts';
 import { CampaignRef } from './campaign.ts';
 
@@ -61,7 +62,10 @@ builder.queryField('campaigns', (t) =>
         });
       },
     },
-    { description: 'A page of campaigns.' },
+    {
+      description: 'A page of campaigns.',
+      fields: (t) => ({ totalCount: totalCountField(t, 'Campaigns matching the filter, all pages together.') }),
+    },
     { description: 'A campaign in a page.' },
   ),
 );

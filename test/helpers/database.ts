@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openMigratedDatabase, type Database } from '../../src/db/client.ts';
+
+export interface TestDatabase {
+  db: Database;
+  /** Connection string of the test's own PostgreSQL database (undefined on PGlite). */
+  url?: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A migrated database of the test file's own: in-memory PGlite by default, or a fresh database
+ * on the PostgreSQL server of DATABASE_URL (created here, dropped in drop()).
+ */
+export async function makeTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const db = await openMigratedDatabase({});
+    return { db, drop: () => db.close() };
+  }
+  const name = `callboard_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = await openMigratedDatabase({ url: url.toString(), poolSize: 20 });
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.close();
+      await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
+
+async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
