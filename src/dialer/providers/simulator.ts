@@ -160,7 +160,7 @@ export class Simulator implements TelephonyProvider {
     if (this.totalWeight <= 0) throw new RangeError('the outcome mix needs at least one positive weight');
     this.ring = checkRange('ringSeconds', options.ringSeconds ?? [3, 25]);
     this.talk = checkRange('talkSeconds', options.talkSeconds ?? [30, 240]);
-    this.noAnswerSeconds = options.noAnswerSeconds ?? 30;
+    this.noAnswerSeconds = checkRange('noAnswerSeconds', [options.noAnswerSeconds ?? 30, options.noAnswerSeconds ?? 30])[0];
     this.now = options.now ?? Date.now;
   }
 
@@ -180,7 +180,8 @@ export class Simulator implements TelephonyProvider {
   private async accept(request: DialRequest): Promise<DialAccepted> {
     const known = await this.find(request.attemptId);
     if (known) {
-      // Dialed before (maybe by a dead process): deliver its result here, never call twice.
+      // Dialed before (maybe by a dead process): never call twice, but (re)deliver its result
+      // here when it ends, since whoever dials again is evidently waiting for it.
       this.schedule(known);
       return { providerCallId: known.providerCallId };
     }
@@ -244,7 +245,8 @@ export class Simulator implements TelephonyProvider {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled(this.dialing.values());
-    if (this.ledger) await (await this.ledger).close();
+    // A ledger that never opened (bad path) has nothing to close; its dials already failed.
+    if (this.ledger) await this.ledger.then((fh) => fh.close(), () => undefined);
     this.wakeIdle();
   }
 
@@ -287,7 +289,7 @@ export class Simulator implements TelephonyProvider {
       NO_MESSAGE: () => [ring, between([3, 10])], // hung up at the greeting
       NO_ANSWER: () => [this.noAnswerSeconds, 0],
       BUSY: () => [between([1, 3]), 0],
-      ISSUE_DIALING: () => [between([0, 2]), 0],
+      ISSUE_DIALING: () => [between([1, 3]), 0],
       TECHNICAL_ERROR: () => [ring, 0],
       INVALID_NUMBER: () => [1, 0],
     };
@@ -327,7 +329,8 @@ export class Simulator implements TelephonyProvider {
   }
 
   private deliver(result: CallResult): void {
-    const report = this.options.onError ?? ((e: unknown) => process.emitWarning(`simulator result listener failed: ${String(e)}`));
+    const report =
+      this.options.onError ?? ((e: unknown) => process.emitWarning(`simulator result listener failed: ${String(e)}`));
     for (const listener of this.listeners) {
       try {
         void Promise.resolve(listener(result)).catch(report);
@@ -486,44 +489,69 @@ function script(plan: Plan, e: LedgerEntry): { transcript: string | null; summar
   const agent = (text: string) => `${e.agent}: ${text}`;
   const contact = (text: string) => `${e.contact ?? 'Contact'}: ${text}`;
   const hello = agent(`Hi${e.contact ? ` ${e.contact}` : ''}, this is ${e.agent}. ${e.opener}`);
+  const lines = (...xs: string[]) => xs.join('\n');
   const talk = `${plan.talkSeconds}s`;
   switch (plan.outcome) {
     case 'ANSWERED':
       return {
-        transcript: [hello, contact(pick(['Sure, go ahead.', 'Okay, what is this about?'])), agent('Thanks! Here is the short version of why I called.'), contact(pick(['Got it, thanks for letting me know.', 'Sounds good, send me the details.'])), agent('Will do. Have a great day!')].join('\n'),
+        transcript: lines(
+          hello,
+          contact(pick(['Sure, go ahead.', 'Okay, what is this about?'])),
+          agent('Thanks! Here is the short version of why I called.'),
+          contact(pick(['Got it, thanks for letting me know.', 'Sounds good, send me the details.'])),
+          agent('Will do. Have a great day!'),
+        ),
         summary: `Spoke with ${who} for ${talk}; conversation completed.`,
       };
     case 'MEETING_BOOKED': {
       const slot = pick(['Tuesday at 10:00', 'Wednesday at 14:30', 'Thursday at 11:00']);
       return {
-        transcript: [hello, contact('That sounds interesting, tell me more.'), agent(`Could we set up a short meeting, say ${slot}?`), contact('Yes, that works.'), agent('Booked — you will get an invitation shortly. Goodbye!')].join('\n'),
+        transcript: lines(
+          hello,
+          contact('That sounds interesting, tell me more.'),
+          agent(`Could we set up a short meeting, say ${slot}?`),
+          contact('Yes, that works.'),
+          agent('Booked — you will get an invitation shortly. Goodbye!'),
+        ),
         summary: `Spoke with ${who}; meeting booked for ${slot}.`,
       };
     }
     case 'CALLBACK_REQUESTED': {
       const when = pick(['tomorrow morning', 'later this afternoon', 'next week']);
       return {
-        transcript: [hello, contact(`I can't talk right now, could you call me back ${when}?`), agent(`Of course, I'll call you back ${when}.`)].join('\n'),
+        transcript: lines(
+          hello,
+          contact(`I can't talk right now, could you call me back ${when}?`),
+          agent(`Of course, I'll call you back ${when}.`),
+        ),
         summary: `${who} asked to be called back ${when}.`,
       };
     }
     case 'TRANSFERRED':
       return {
-        transcript: [hello, contact('I would rather speak to a person about this.'), agent('No problem, transferring you to a colleague now.')].join('\n'),
+        transcript: lines(
+          hello,
+          contact('I would rather speak to a person about this.'),
+          agent('No problem, transferring you to a colleague now.'),
+        ),
         summary: `${who} asked for a person; call transferred.`,
       };
     case 'USER_HUNG_UP':
       return {
-        transcript: [hello, contact(pick(['Not interested.', 'Please stop calling.', 'Sorry, wrong time.'])), '[contact hung up]'].join('\n'),
+        transcript: lines(
+          hello,
+          contact(pick(['Not interested.', 'Please stop calling.', 'Sorry, wrong time.'])),
+          '[contact hung up]',
+        ),
         summary: `${who} hung up after ${talk}.`,
       };
     case 'LEFT_MESSAGE':
       return {
-        transcript: ['[voicemail greeting]', agent(`Hi${e.contact ? ` ${e.contact}` : ''}, this is ${e.agent}. ${e.opener} Please call us back when you can. Thanks!`)].join('\n'),
+        transcript: lines('[voicemail greeting]', `${hello} Please call us back when you can. Thanks!`),
         summary: `Reached voicemail; left a message for ${who}.`,
       };
     case 'NO_MESSAGE':
-      return { transcript: '[voicemail greeting]\n[no message left]', summary: 'Reached voicemail; no message left.' };
+      return { transcript: lines('[voicemail greeting]', '[no message left]'), summary: 'Reached voicemail; no message left.' };
     case 'NO_ANSWER':
       return { transcript: null, summary: `No answer after ${plan.ringSeconds}s of ringing.` };
     case 'BUSY':
