@@ -6,17 +6,15 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('127.0.0.1'),
   CALLBOARD_DATA_DIR: z.string().default('./.callboard'),
-  DATABASE_URL: z
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  // Sent as `Bearer <key>`: no whitespace, and at most the 200 characters authenticate() accepts.
+  CALLBOARD_BOOTSTRAP_KEY: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
-  CALLBOARD_BOOTSTRAP_KEY: z.string().min(16, 'CALLBOARD_BOOTSTRAP_KEY must be at least 16 characters').optional(),
+    .min(16, 'CALLBOARD_BOOTSTRAP_KEY must be at least 16 characters')
+    .max(200, 'CALLBOARD_BOOTSTRAP_KEY must be at most 200 characters')
+    .regex(/^[\x21-\x7e]+$/, 'CALLBOARD_BOOTSTRAP_KEY must be printable ASCII without spaces')
+    .optional(),
   CALLBOARD_SIMULATOR_SPEED: z.coerce.number().positive().default(1),
   CALLBOARD_SIMULATOR_SEED: z.coerce.number().int().default(1),
   CALLBOARD_SIMULATOR_LEDGER: z.string().optional(),
@@ -28,6 +26,7 @@ const Env = z.object({
 export type Config = {
   port: number;
   host: string;
+  /** Absolute path of the embedded database folder (PGlite data, first-start admin key). */
   dataDir: string;
   databaseUrl?: string;
   redisUrl?: string;
@@ -35,12 +34,15 @@ export type Config = {
   simulator: { speed: number; seed: number; ledgerPath?: string };
   workerId?: string;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
-  /** GraphiQL and unmasked errors are development conveniences only. */
+  /** Serves GraphiQL. Errors stay masked in every environment (see server.ts). */
   development: boolean;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Env.safeParse(env);
+  // `PORT= npm start` or an empty variable in a .env file means "not set", not "" — which z.coerce
+  // would read as port 0 (a random port) and the bootstrap-key check as a too-short key.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = Env.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);

@@ -1,137 +1,288 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApp, type App } from './app.ts';
-import { createKey, ensureBootstrapKey, ensureDefaultOrg, findOrg } from './auth/keys.ts';
+import type { App } from './app.ts';
+import { createKey, ensureBootstrapKey, ensureDefaultOrg, findOrg, generateKey } from './auth/keys.ts';
 import { loadConfig, type Config } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import { openMigratedDatabase, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { startServer } from './server.ts';
-import { startScheduler } from './services/scheduler.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+// The API (schema, Yoga) and the services load only for `serve` / `worker`: `migrate`, `keys`
+// and `--help` start in a fraction of the time.
+const loadServices = async () => ({
+  ...(await import('./app.ts')),
+  ...(await import('./server.ts')),
+  ...(await import('./services/scheduler.ts')),
+  ...(await import('./dialer/worker.ts')),
+});
 
 const USAGE = `usage: callboard <command>
   serve [--no-worker]        GraphQL API (+ dialer worker and scheduler unless --no-worker)
-  worker                     dialer worker only
+  worker                     dialer worker and scheduler only
   migrate                    apply database migrations and exit
   keys create --org <id|name> [--name <label>] [--role ADMIN|MEMBER]
-                             print a new API key for an organisation (created if missing)`;
+                             print a new API key for an organisation (created if missing)
+
+environment: PORT HOST CALLBOARD_DATA_DIR DATABASE_URL REDIS_URL CALLBOARD_BOOTSTRAP_KEY
+             CALLBOARD_SIMULATOR_SPEED CALLBOARD_SIMULATOR_SEED LOG_LEVEL NODE_ENV`;
+
+/** An operator's mistake: printed as a message (no stack), exit code 2 for usage, else 1. */
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+const usageError = (message = USAGE) => new CliError(message, 2);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function databaseOptions(config: Config) {
+  return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir };
+}
+
+/**
+ * PGlite is one process's database: two processes on one folder each see only their own writes
+ * while both write the same files (measured: a key made by `keys create` while `serve` ran never
+ * reached the server). A pid file refuses the second process; one whose process is gone (crash,
+ * kill -9) is taken over. Best effort against mistakes, not a lock manager. Returns the release.
+ */
+async function lockDataDir(config: Config): Promise<() => Promise<void>> {
+  if (config.databaseUrl) return async () => {};
+  await mkdir(config.dataDir, { recursive: true });
+  const file = path.join(config.dataDir, 'callboard.pid');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (pid > 0 && pid !== process.pid && processExists(pid)) {
+        throw new CliError(
+          `the data folder ${config.dataDir} is in use by process ${pid}; stop it first ` +
+            '(the embedded database serves one process: use DATABASE_URL to run several)',
+        );
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new CliError(`could not lock the data folder ${config.dataDir}`);
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * CALLBOARD_BOOTSTRAP_KEY wins; otherwise the first embedded start creates an admin key, keeps it
- * in the data folder (mode 600) and prints it once.
+ * in the data folder (mode 600) and prints it once. On PostgreSQL nothing is created: keys come
+ * from the bootstrap key or `callboard keys create`.
  */
 async function ensureAccess(app: App, config: Config) {
   if (config.bootstrapKey) return ensureBootstrapKey(app.db.prisma, config.bootstrapKey);
   const org = await ensureDefaultOrg(app.db.prisma);
-  if (config.databaseUrl || (await app.db.prisma.apiKey.count()) > 0) return;
-  const key = await createKey(app.db.prisma, org, { name: 'first start' });
+  if ((await app.db.prisma.apiKey.count({ where: { revokedAt: null } })) > 0) return;
+  if (config.databaseUrl) {
+    app.logger.warn('no API key exists: set CALLBOARD_BOOTSTRAP_KEY or run `callboard keys create --org <name>`');
+    return;
+  }
+  // File first, row second: a crash in between leaves no key that nobody knows.
+  const key = generateKey();
   const file = path.join(config.dataDir, 'admin-key');
   await mkdir(config.dataDir, { recursive: true });
-  await writeFile(file, key + '\n', { mode: 0o600 });
-  await chmod(file, 0o600);
+  // Written under a temporary name with mode 600 from the start, then renamed: the key is never
+  // readable by others, not even for a moment, and never half-written.
+  await writeFile(`${file}.tmp`, key + '\n', { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+  await createKey(app.db.prisma, org, { name: 'first start', key });
   console.log(`\ncallboard: created an admin API key (also saved in ${file}):\n\n  ${key}\n`);
 }
 
-async function serve(config: Config, withWorker: boolean) {
-  const app = await createApp(config);
-  await ensureAccess(app, config);
-  const server = await startServer(app, { port: config.port, host: config.host });
-  const scheduler = withWorker ? startScheduler(app) : null;
-  const worker = withWorker ? await startEmbeddedWorker(app) : null;
-  app.logger.info({ url: server.url, database: app.db.kind, worker: withWorker }, 'callboard is listening');
-  onShutdown(async () => {
-    await worker?.stop();
-    await scheduler?.stop();
-    await server.close();
-    await app.close();
-  }, app);
-}
-
-async function startEmbeddedWorker(app: App): Promise<{ stop(): Promise<void> } | null> {
-  const dialer = await import('./dialer/worker.ts').catch(() => null);
-  return dialer ? dialer.startWorker(app) : null;
-}
-
-async function worker(config: Config) {
-  const app = await createApp(config);
-  const running = await startEmbeddedWorker(app);
-  if (!running) throw new Error('the dialer worker is not available in this build');
-  const scheduler = startScheduler(app);
-  onShutdown(async () => {
-    await running.stop();
-    await scheduler.stop();
-    await app.close();
-  }, app);
-}
-
-/** SIGTERM/SIGINT: stop taking work, finish or release what is in flight, close the database. */
-function onShutdown(stop: () => Promise<void>, app: App) {
-  let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.logger.info({ signal }, 'shutting down');
-    stop().then(
-      () => process.exit(0),
+/**
+ * SIGTERM/SIGINT: stop taking work, finish or release what is in flight, close the database
+ * (PGlite flushes its folder on close), exit 0. A signal that arrives while starting is honoured
+ * once start-up is complete, so nothing is left half-opened.
+ */
+function shutdownOnSignal(logger: Logger) {
+  const steps: Array<() => Promise<unknown>> = [];
+  let ready = false;
+  let signal: NodeJS.Signals | null = null;
+  let running = false;
+  const run = () => {
+    if (running) return;
+    running = true;
+    logger.info({ signal }, 'shutting down');
+    // Worker calls get time to finish, but a stuck close must not keep the process forever.
+    setTimeout(() => {
+      logger.error('shutdown took longer than 30 s; exiting');
+      process.exit(1);
+    }, 30_000).unref();
+    closeAll(steps).then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
       (error) => {
-        app.logger.error({ err: error }, 'shutdown failed');
+        logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.once('SIGTERM', handler);
-  process.once('SIGINT', handler);
+  // Repeated signals are ignored (npm forwards Ctrl-C to a child that the terminal signalled too).
+  const onSignal = (s: NodeJS.Signals) => {
+    signal ??= s;
+    if (ready) run();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    /** Registers a closer; closers run in reverse order of registration. */
+    add(step: () => Promise<unknown>) {
+      steps.push(step);
+    },
+    ready() {
+      ready = true;
+      if (signal) run();
+    },
+    /** Start-up failed: close what was opened. */
+    abort: () => closeAll(steps),
+  };
 }
 
-async function runMigrate(config: Config) {
-  const db = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+async function closeAll(steps: Array<() => Promise<unknown>>) {
+  while (steps.length) await steps.pop()!();
+}
+
+async function serve(config: Config, logger: Logger, args: string[]) {
+  const { values } = parseArgs({ args, options: { 'no-worker': { type: 'boolean', default: false } } });
+  const withWorker = !values['no-worker'];
+  const shutdown = shutdownOnSignal(logger);
   try {
-    const applied = await db.withSql(migrate);
-    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    const { createApp, startServer, startScheduler, startWorker } = await loadServices();
+    shutdown.add(await lockDataDir(config));
+    const app = await createApp(config, { logger });
+    shutdown.add(() => app.close());
+    await ensureAccess(app, config);
+    const server = await startServer(app, { port: config.port, host: config.host });
+    shutdown.add(() => server.close());
+    let workerRunning = false;
+    if (withWorker) {
+      const scheduler = startScheduler(app);
+      shutdown.add(() => scheduler.stop());
+      const worker = await startWorker(app);
+      shutdown.add(() => worker.stop());
+      workerRunning = true;
+    }
+    logger.info({ url: server.url, database: app.db.kind, worker: workerRunning }, 'callboard is listening');
+  } catch (error) {
+    await shutdown.abort();
+    throw error;
+  }
+  shutdown.ready();
+}
+
+async function worker(config: Config, logger: Logger, args: string[]) {
+  parseArgs({ args, options: {} });
+  const shutdown = shutdownOnSignal(logger);
+  try {
+    const { createApp, startScheduler, startWorker } = await loadServices();
+    shutdown.add(await lockDataDir(config));
+    const app = await createApp(config, { logger });
+    shutdown.add(() => app.close());
+    const scheduler = startScheduler(app);
+    shutdown.add(() => scheduler.stop());
+    const running = await startWorker(app);
+    shutdown.add(() => running.stop());
+    logger.info({ database: app.db.kind }, 'callboard worker is running');
+  } catch (error) {
+    await shutdown.abort();
+    throw error;
+  }
+  shutdown.ready();
+}
+
+async function runMigrate(config: Config, args: string[]) {
+  parseArgs({ args, options: {} });
+  const release = await lockDataDir(config);
+  try {
+    const db = await openDatabase(databaseOptions(config));
+    try {
+      const applied = await db.withSql(migrate);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    } finally {
+      await db.close();
+    }
   } finally {
-    await db.close();
+    await release();
   }
 }
 
+/** Prints only the key on stdout, so scripts can capture it: KEY=$(callboard keys create --org acme). */
 async function keys(config: Config, args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { org: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
   });
-  if (positionals[0] !== 'create' || !values.org) throw new Error(USAGE);
+  if (positionals[0] !== 'create' || positionals.length > 1 || !values.org?.trim()) throw usageError();
   const role = (values.role ?? 'ADMIN').toUpperCase();
-  if (role !== 'ADMIN' && role !== 'MEMBER') throw new Error('--role must be ADMIN or MEMBER');
-  const app = await createApp(config);
+  if (role !== 'ADMIN' && role !== 'MEMBER') throw usageError('--role must be ADMIN or MEMBER');
+  const orgName = values.org.trim();
+  // Only the database: no pub/sub, no Redis connection for a one-shot command.
+  const release = await lockDataDir(config);
+  const db = await openMigratedDatabase(databaseOptions(config)).catch(async (error) => {
+    await release();
+    throw error;
+  });
   try {
-    const org =
-      (await findOrg(app.db.prisma, values.org)) ?? (await app.db.prisma.organization.create({ data: { name: values.org } }));
-    console.log(await createKey(app.db.prisma, org, { name: values.name, role }));
+    let org = await findOrg(db.prisma, orgName);
+    if (!org) {
+      // A name makes a new organisation; an id that matches nothing is a typo, not a new tenant.
+      if (UUID.test(orgName)) throw new CliError(`no organisation has the id ${orgName}`);
+      org = await db.prisma.organization.upsert({ where: { name: orgName }, update: {}, create: { name: orgName } });
+    }
+    console.log(await createKey(db.prisma, org, { name: values.name, role }));
   } finally {
-    await app.close();
+    await db.close();
+    await release();
   }
 }
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return;
+  }
   const config = loadConfig();
+  const logger = createLogger(config.logLevel);
   switch (command) {
     case 'serve':
-      return serve(config, !rest.includes('--no-worker'));
+      return serve(config, logger, rest);
     case 'worker':
-      return worker(config);
+      return worker(config, logger, rest);
     case 'migrate':
-      return runMigrate(config);
+      return runMigrate(config, rest);
     case 'keys':
       return keys(config, rest);
     default:
-      console.error(USAGE);
-      process.exitCode = command ? 1 : 0;
+      throw usageError(`unknown command "${command}"\n${USAGE}`);
   }
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
+  // Operator mistakes (usage, configuration, a busy data folder) get the message, bugs the stack.
+  if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) error = usageError(error.message);
+  if (error.message.startsWith('invalid configuration')) error = new CliError(error.message);
+  console.error(error instanceof CliError ? error.message : error);
+  process.exit(error instanceof CliError ? error.exitCode : 1);
 });
-

@@ -1,11 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { GraphQLError, type ExecutionArgs, type execute as Execute, type subscribe as Subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
 import { createContext } from './context.ts';
+import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 
 export interface RunningServer {
@@ -14,46 +16,101 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Answers 401 before GraphQL runs when the Bearer key is missing or unknown. */
+/** graphql-ws close code for a missing, unknown or revoked key (HTTP 401's twin). */
+export const WS_UNAUTHORIZED = 4401;
+
+// A load balancer polls /health every few seconds: an answer after 2 s is as bad as none, and a
+// PostgreSQL that accepts connections but never answers must not hang the probe.
+const HEALTH_TIMEOUT_MS = 2000;
+
+// Requests in flight get this long to finish on shutdown; orchestrators wait ~30 s before SIGKILL.
+const DRAIN_TIMEOUT_MS = 5000;
+
+async function databaseAnswers(app: App): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
+  });
+  const probe = app.db.prisma.$queryRaw`SELECT 1`.then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function jsonError(fetchAPI: { Response: typeof Response }, status: number, message: string, headers: Record<string, string> = {}) {
+  return new fetchAPI.Response(JSON.stringify({ errors: [{ message }] }), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
+}
+
+/**
+ * `GET /health` (200 "ok" when the database answers, else 503) and Bearer authentication: a
+ * request without a valid key gets 401 before GraphQL runs. Yoga's GraphiQL plugin runs before
+ * this one and answers its HTML page itself (development only); the queries GraphiQL sends come
+ * back through here like any other.
+ */
 function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname === '/health') {
-        const ok = await app.db.prisma.$queryRaw`SELECT 1`.then(
-          () => true,
-          () => false,
-        );
-        return endResponse(new fetchAPI.Response(ok ? 'ok' : 'database unavailable', { status: ok ? 200 : 503 }));
-      }
-      // GraphiQL's HTML page carries no data; the queries it sends are authenticated like any other.
-      const wantsGraphiQL = request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
-      if (wantsGraphiQL) return;
-      const identity = await authenticate(app.db.prisma, bearerKey(request.headers.get('authorization')));
-      if (!identity) {
-        return endResponse(
-          new fetchAPI.Response(JSON.stringify({ errors: [{ message: 'Unauthorized: send Authorization: Bearer <api key>' }] }), {
-            status: 401,
-            headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+        const ok = await databaseAnswers(app);
+        endResponse(
+          new fetchAPI.Response(ok ? 'ok' : 'database unavailable', {
+            status: ok ? 200 : 503,
+            headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
           }),
         );
+        return;
+      }
+      let identity: ApiKeyIdentity | null;
+      try {
+        identity = await authenticate(app.db.prisma, bearerKey(request.headers.get('authorization')));
+      } catch (error) {
+        // The key could not be checked (database down): not the caller's fault, and not a 401.
+        app.logger.error({ err: error }, 'api key lookup failed');
+        endResponse(jsonError(fetchAPI, 503, 'Service unavailable.', { 'retry-after': '5' }));
+        return;
+      }
+      if (!identity) {
+        endResponse(
+          jsonError(fetchAPI, 401, 'Unauthorized: send Authorization: Bearer <api key>', { 'www-authenticate': 'Bearer' }),
+        );
+        return;
       }
       identities.set(request, identity);
     },
   };
 }
 
+/** Yoga logs through pino; Errors go under `err` so pino records their message and stack. */
+function yogaLogger(logger: Logger) {
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const err = args.find((a) => a instanceof Error);
+      const rest = args.filter((a) => a !== err);
+      logger[level]({ err, args: rest.length ? rest : undefined }, 'yoga');
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
 export function createYogaApp(app: App) {
   const identities = new WeakMap<Request, ApiKeyIdentity>();
   return createYoga<{ identity?: ApiKeyIdentity }>({
     schema,
-    // Internal errors are masked for clients in every environment; the log has the details.
+    // Internal errors read "Unexpected error." for clients in every environment (no message,
+    // stack or SQL); the log has the details. Typed domain errors are results, not errors.
     maskedErrors: { isDev: false },
-    logging: {
-      debug: (...args) => app.logger.debug({ args }, 'yoga'),
-      info: (...args) => app.logger.info({ args }, 'yoga'),
-      warn: (...args) => app.logger.warn({ args }, 'yoga'),
-      error: (...args) => app.logger.error({ args }, 'yoga'),
-    },
+    logging: yogaLogger(app.logger),
+    // Yoga's own always-200 check would shadow our /health (it matches any URL ending in
+    // /health); moved aside, it is a liveness probe that does not touch the database.
+    healthCheckEndpoint: '/health/live',
     graphiql: app.config.development
       ? { title: 'callboard', headers: JSON.stringify({ Authorization: 'Bearer <your api key>' }, null, 2) }
       : false,
@@ -68,32 +125,60 @@ export function createYogaApp(app: App) {
   });
 }
 
+type WsExtra = { identity: ApiKeyIdentity; key: string };
+
 /** HTTP (GraphQL, GraphiQL, SSE, /health) and graphql-ws on one port. */
 export async function startServer(app: App, options: { port: number; host: string }): Promise<RunningServer> {
   const yoga = createYogaApp(app);
   const server: Server = createServer(yoga);
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-  const ws = useServer<Record<string, unknown>, { identity: ApiKeyIdentity }>(
+  const ws = useServer<Record<string, unknown>, WsExtra>(
     {
+      // Close reasons never carry an internal error's message, whatever NODE_ENV says.
+      isProd: true,
       async onConnect(ctx) {
         const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const identity = await authenticate(app.db.prisma, bearerKey(typeof header === 'string' ? header : null));
-        if (!identity) {
-          ctx.extra.socket.close(4401, 'Unauthorized');
+        const key = bearerKey(typeof header === 'string' ? header : null);
+        let identity: ApiKeyIdentity | null;
+        try {
+          identity = await authenticate(app.db.prisma, key);
+        } catch (error) {
+          app.logger.error({ err: error }, 'api key lookup failed');
+          ctx.extra.socket.close(1011, 'Service unavailable');
+          return false;
+        }
+        if (!identity || !key) {
+          // Closing first makes 4401 the code the client sees, not graphql-ws's 4403 for `false`.
+          ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');
           return false;
         }
         ctx.extra.identity = identity;
+        ctx.extra.key = key;
         return true;
       },
       async onSubscribe(ctx, _id, params) {
+        // Checked again per operation, so a key revoked while a dashboard stays connected cannot
+        // start anything new (one index probe per operation, not per event).
+        const identity = await authenticate(app.db.prisma, ctx.extra.key ?? null);
+        if (!identity) {
+          ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');
+          return [new GraphQLError('Unauthorized')];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
-          identity: ctx.extra.identity,
+          identity,
         });
-        const document = parse(params.query);
+        let document;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          // A syntax error is the client's: report it on this operation, keep the socket open.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = validate(schema, document);
         if (errors.length) return errors;
         return {
@@ -105,25 +190,44 @@ export async function startServer(app: App, options: { port: number; host: strin
           rootValue: { execute, subscribe },
         };
       },
-      execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
+      // The enveloped execute/subscribe carry Yoga's plugins (error masking included).
+      execute: (args: ExecutionArgs) => (args.rootValue as { execute: typeof Execute }).execute(args),
+      subscribe: (args: ExecutionArgs) => (args.rootValue as { subscribe: typeof Subscribe }).subscribe(args),
     },
     wss,
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  let closing: Promise<void> | null = null;
   return {
     url: `http://${host}:${port}${yoga.graphqlEndpoint}`,
     port,
-    async close() {
-      await ws.dispose();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    /** Idempotent: a second call waits for the first. */
+    close: () => (closing ??= close()),
   };
+
+  async function close() {
+    // Stop accepting, tell WebSocket clients 1001 Going away, let requests in flight finish
+    // (a mutation half done when the database closes would fail), then cut what remains.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await ws.dispose();
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      closed.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!drained) {
+      server.closeAllConnections();
+      await closed;
+    }
+  }
 }

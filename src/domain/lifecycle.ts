@@ -15,8 +15,12 @@ export const CAMPAIGN_ACTIONS = [
   'DELETE',
   /** Issued by the system, not by users: the last open call of a running campaign finished. */
   'COMPLETE',
-  /** Settings and contacts may change only while the campaign can still place calls. */
+  /**
+   * Name, agent and settings may change while the campaign can still place calls — COMPLETED
+   * included, since retryFailed reopens it (change maxAttempts, then retry). CANCELED is final.
+   */
   'EDIT',
+  /** Contacts may be added while the campaign has not finished. */
   'ADD_CONTACTS',
 ] as const;
 export type CampaignAction = (typeof CAMPAIGN_ACTIONS)[number];
@@ -35,7 +39,7 @@ const ALLOWED_FROM: Table = {
   // Deleting stops first, so any status may be deleted (already-deleted is checked by callers).
   DELETE: CAMPAIGN_STATUSES,
   COMPLETE: ['RUNNING'],
-  EDIT: ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED'],
+  EDIT: ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED'],
   ADD_CONTACTS: ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED'],
 };
 

@@ -10,6 +10,8 @@ export interface CampaignEventMessage {
   callId: string | null;
   /** Call status after the change, so callUpdated can filter without a database read. */
   callStatus: string | null;
+  /** When the event was appended (ISO 8601); absent from publishers that predate it. */
+  createdAt?: string;
 }
 
 export type CallboardTopics = {
@@ -30,6 +32,9 @@ export function createCallboardPubSub(redisUrl?: string): CallboardPubSub {
   const pubsub = createPubSub<CallboardTopics>({ eventTarget });
   return Object.assign(pubsub, {
     async close() {
+      // quit() lets commands already sent (a last UNSUBSCRIBE of a closing subscription, a
+      // PUBLISH) finish; disconnect() would fail them with "Connection is closed".
+      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
       publishClient.disconnect();
       subscribeClient.disconnect();
     },

@@ -7,8 +7,17 @@ import './campaign/campaign.ts';
 import './campaign/queries.ts';
 import './campaign/mutations.ts';
 import './org/organization.ts';
+import './call/call.ts';
+import './call/campaign-calls.ts';
+import './call/contacts.ts';
+import './call/duplicate.ts';
+import './call/test-call.ts';
+import './realtime/campaign-events.ts';
+import './realtime/campaign-updated.ts';
+import './realtime/call-updated.ts';
 
 builder.queryType({ description: 'Reads. Everything is scoped to the organisation of the API key.' });
 builder.mutationType({ description: 'Writes. Each returns a union of its payload and typed errors.' });
+builder.subscriptionType({ description: 'Live updates over graphql-ws (graphql-transport-ws) or SSE (Accept: text/event-stream).' });
 
 export const schema = lexicographicSortSchema(builder.toSchema());

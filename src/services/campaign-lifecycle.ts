@@ -1,6 +1,7 @@
 import type { App } from '../app.ts';
 import type { Campaign, CampaignStatus, PauseReason, Prisma } from '../db/generated/prisma/client.ts';
 import {
+  DomainError,
   InsufficientBalanceError,
   InvalidCampaignTransitionError,
   NotFoundError,
@@ -11,6 +12,14 @@ import { transition, type CampaignAction } from '../domain/lifecycle.ts';
 import type { CampaignEventMessage } from '../realtime/pubsub.ts';
 import { appendEvent, publishEvents, type Tx } from './events.ts';
 
+/** The scheduler's START lost a race with a reschedule: the campaign is no longer due. */
+export class NotDueError extends DomainError {
+  constructor(readonly campaignId: string) {
+    super(`campaign ${campaignId} is not due to start any more`);
+    this.name = 'NotDue';
+  }
+}
+
 export interface ActionInput {
   /** Null for actions the system takes (scheduler, dialer), which may touch any organisation. */
   orgId: string | null;
@@ -19,17 +28,33 @@ export interface ActionInput {
   expectedVersion?: number | null;
   startAt?: Date;
   pauseReason?: PauseReason;
+  /**
+   * START only if the campaign is still scheduled at or before this instant (the scheduler): a
+   * campaign rescheduled to later between the scheduler's read and its lock must not start now.
+   */
+  dueBy?: Date;
 }
 
-// A stop or retry may touch a million call rows in one statement; Prisma's 5 s default is too short.
-const TX_OPTIONS = { timeout: 120_000, maxWait: 30_000 };
+/**
+ * A stop or retry may touch a million call rows in one statement, and every writer of a campaign
+ * queues on its row lock (or, on PGlite, on the single connection): Prisma's defaults (5 s, 2 s
+ * to start) can fail a burst of a few dozen concurrent mutations with an internal error.
+ */
+export const TX_OPTIONS = { timeout: 120_000, maxWait: 30_000 };
 
-type Locked = { id: string; organization_id: string; status: CampaignStatus; version: number; deleted_at: Date | null };
+type Locked = {
+  id: string;
+  organization_id: string;
+  status: CampaignStatus;
+  version: number;
+  scheduled_at: Date | null;
+  deleted_at: Date | null;
+};
 
 /** Locks the campaign row for the rest of the transaction; concurrent actions queue behind it. */
 export async function lockCampaign(tx: Tx, orgId: string | null, campaignId: string): Promise<Locked> {
   const [row] = await tx.$queryRaw<Locked[]>`
-    SELECT id, organization_id, status, version, deleted_at FROM campaign
+    SELECT id, organization_id, status, version, scheduled_at, deleted_at FROM campaign
      WHERE id = ${campaignId}::uuid FOR UPDATE`;
   if (!row || row.deleted_at || (orgId && row.organization_id !== orgId)) throw new NotFoundError('Campaign', campaignId);
   return row;
@@ -96,7 +121,10 @@ const EFFECTS: Record<CampaignAction, Effect> = {
     }
     return { scheduledAt: input.startAt };
   },
-  async START(tx, c) {
+  async START(tx, c, input) {
+    if (input.dueBy && (c.status !== 'SCHEDULED' || !c.scheduled_at || c.scheduled_at > input.dueBy)) {
+      throw new NotDueError(c.id);
+    }
     if ((await openCalls(tx, c.id)) === 0) throw ValidationError.of(['id'], 'the campaign has no contacts left to call');
     await requireBalance(tx, c.organization_id);
     return { startedAt: new Date(), pauseReason: null };
@@ -113,6 +141,8 @@ const EFFECTS: Record<CampaignAction, Effect> = {
     return { canceledAt: new Date(), pauseReason: null };
   },
   async RETRY_FAILED(tx, c) {
+    // Reopening a COMPLETED campaign makes it RUNNING, which start and resume refuse at zero balance.
+    if (c.status === 'COMPLETED') await requireBalance(tx, c.organization_id);
     // A fresh attempt budget: attempts made so far no longer count against maxAttempts.
     const retried = await tx.$executeRaw`
       UPDATE "call" SET status = 'PENDING', outcome = NULL, attempt_base = attempt_count,

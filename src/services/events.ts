@@ -17,8 +17,20 @@ export async function appendEvent(
   const [row] = await tx.$queryRaw<{ sequence: number }[]>`
     UPDATE campaign SET event_sequence = event_sequence + 1 WHERE id = ${campaignId}::uuid RETURNING event_sequence AS sequence`;
   const sequence = row!.sequence;
-  await tx.campaignEvent.create({ data: { campaignId, sequence, kind, callId: call?.id ?? null } });
-  return { campaignId, sequence, kind, callId: call?.id ?? null, callStatus: call?.status ?? null };
+  // The call's status is kept in the row too, so an event replayed from the log (reconnect, lost
+  // publish) filters like a live one: callUpdated(statuses) never reads the call to decide.
+  const created = await tx.campaignEvent.create({
+    data: { campaignId, sequence, kind, callId: call?.id ?? null, payload: call ? { callStatus: call.status } : undefined },
+    select: { createdAt: true },
+  });
+  return {
+    campaignId,
+    sequence,
+    kind,
+    callId: call?.id ?? null,
+    callStatus: call?.status ?? null,
+    createdAt: created.createdAt.toISOString(),
+  };
 }
 
 /** Publishes events after their transaction committed (never before: a rollback would lie). */

@@ -1,29 +1,51 @@
 import type { App } from '../app.ts';
-import { DomainError } from '../domain/errors.ts';
-import { performAction } from './campaign-lifecycle.ts';
+import { DomainError, InvalidCampaignTransitionError, NotFoundError } from '../domain/errors.ts';
+import { NotDueError, performAction } from './campaign-lifecycle.ts';
 
 /**
- * Starts SCHEDULED campaigns whose startAt has come. Safe with several processes: each start goes
- * through the campaign row lock and the state machine, so a campaign another process already
- * started is refused (InvalidCampaignTransition) and skipped.
+ * Starts SCHEDULED campaigns whose startAt has come (at or before `now`); returns the ids it
+ * started. Safe with several processes: each start goes through the campaign row lock and the
+ * state machine, so a campaign another process already started is refused there and skipped, and
+ * one rescheduled to later meanwhile is not started (dueBy). A campaign that cannot start (no
+ * contacts, no balance) stays SCHEDULED and is tried again on the next tick; the walk is paged by
+ * (scheduledAt, id), so a hundred such campaigns never starve the ones behind them.
  */
-export async function startDueCampaigns(app: App, now = new Date()): Promise<string[]> {
-  const due = await app.db.prisma.campaign.findMany({
-    where: { status: 'SCHEDULED', deletedAt: null, scheduledAt: { lte: now } },
-    select: { id: true },
-    orderBy: { scheduledAt: 'asc' },
-    take: 100,
-  });
+export async function startDueCampaigns(app: App, now = new Date(), batchSize = 100): Promise<string[]> {
   const started: string[] = [];
-  for (const { id } of due) {
-    try {
-      await performAction(app, { orgId: null, campaignId: id, action: 'START' });
-      started.push(id);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      // e.g. no contacts or no balance: the campaign stays SCHEDULED and the reason is logged.
-      app.logger.warn({ campaignId: id, reason: error.message }, 'scheduled campaign could not start');
+  let after: { scheduledAt: Date; id: string } | null = null;
+  for (;;) {
+    const due: { id: string; scheduledAt: Date | null }[] = await app.db.prisma.campaign.findMany({
+      where: {
+        status: 'SCHEDULED',
+        deletedAt: null,
+        scheduledAt: { lte: now },
+        ...(after
+          ? { OR: [{ scheduledAt: { gt: after.scheduledAt } }, { scheduledAt: after.scheduledAt, id: { gt: after.id } }] }
+          : {}),
+      },
+      select: { id: true, scheduledAt: true },
+      orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }],
+      take: batchSize,
+    });
+    for (const { id } of due) {
+      try {
+        await performAction(app, { orgId: null, campaignId: id, action: 'START', dueBy: now });
+        started.push(id);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        const raced = error instanceof NotDueError || error instanceof InvalidCampaignTransitionError || error instanceof NotFoundError;
+        if (raced) {
+          // Another process started it, or it was rescheduled, stopped or deleted meanwhile.
+          app.logger.debug({ campaignId: id, reason: error.message }, 'scheduled campaign no longer due');
+        } else {
+          // e.g. no contacts or no balance: the campaign stays SCHEDULED and the reason is logged.
+          app.logger.warn({ campaignId: id, reason: error.message }, 'scheduled campaign could not start');
+        }
+      }
     }
+    const last = due.at(-1);
+    if (due.length < batchSize || !last?.scheduledAt) break;
+    after = { scheduledAt: last.scheduledAt, id: last.id };
   }
   return started;
 }

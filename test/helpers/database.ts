@@ -34,6 +34,24 @@ export async function makeTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * An empty database of its own on the PostgreSQL server of DATABASE_URL, not migrated and not
+ * opened (for child processes such as `callboard migrate` to start from nothing). Only when
+ * DATABASE_URL is set.
+ */
+export async function makeEmptyPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) throw new Error('makeEmptyPostgresDatabase needs DATABASE_URL');
+  const name = `callboard_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
 async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

@@ -24,6 +24,22 @@ function agentIdOf(globalId: string | null | undefined): string | null | undefin
   return id;
 }
 
+/**
+ * Runs a service call, re-throwing its NotFound with the id the client sent: services look rows
+ * up by database uuid, but clients must see their own (Relay global) id, never the internal one.
+ */
+async function withClientIds<T>(sent: (string | null | undefined)[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      const globalId = sent.find((g) => g != null && decodeId(g, error.typename) === error.id);
+      if (globalId) throw new NotFoundError(error.typename, globalId);
+    }
+    throw error;
+  }
+}
+
 /** `<Name>Payload { campaign }`: what every campaign mutation returns on success. */
 function campaignPayload(name: string, description: string) {
   return builder.objectRef<{ campaign: Campaign }>(name).implement({
@@ -48,11 +64,13 @@ builder.mutationField('createCampaign', (t) =>
     errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'CreateCampaignResult', description: 'CreateCampaignPayload or a typed error.' } },
     args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      campaign: await createCampaign(ctx.app, ctx.orgId, {
-        name: input.name,
-        agentId: agentIdOf(input.agentId),
-        settings: input.settings,
-      }),
+      campaign: await withClientIds([input.agentId], () =>
+        createCampaign(ctx.app, ctx.orgId, {
+          name: input.name,
+          agentId: agentIdOf(input.agentId),
+          settings: input.settings,
+        }),
+      ),
     }),
   }),
 );
@@ -71,17 +89,20 @@ const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
 builder.mutationField('updateCampaign', (t) =>
   t.field({
     type: campaignPayload('UpdateCampaignPayload', 'The updated campaign.'),
-    description: 'Renames a campaign, reassigns its agent or changes its settings.',
+    description:
+      'Renames a campaign, reassigns its agent or changes its settings. Refused for a CANCELED campaign (InvalidCampaignTransition, action EDIT).',
     errors: { types: [...INPUT_ERRORS, ...LIFECYCLE_ERRORS], directResult: true, union: { name: 'UpdateCampaignResult', description: 'UpdateCampaignPayload or a typed error.' } },
     args: { input: t.arg({ type: UpdateCampaignInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      campaign: await updateCampaign(ctx.app, ctx.orgId, {
-        id: campaignIdOf(input.id),
-        expectedVersion: input.expectedVersion,
-        name: input.name,
-        agentId: agentIdOf(input.agentId),
-        settings: input.settings,
-      }),
+      campaign: await withClientIds([input.id, input.agentId], () =>
+        updateCampaign(ctx.app, ctx.orgId, {
+          id: campaignIdOf(input.id),
+          expectedVersion: input.expectedVersion,
+          name: input.name,
+          agentId: agentIdOf(input.agentId),
+          settings: input.settings,
+        }),
+      ),
     }),
   }),
 );
@@ -118,13 +139,15 @@ function lifecycleMutation(
         const startAt = (input as { startAt?: Date }).startAt;
         if (options.withStartAt && !(startAt instanceof Date)) throw ValidationError.of(['startAt'], 'required');
         return {
-          campaign: await performAction(ctx.app, {
-            orgId: ctx.orgId,
-            campaignId: campaignIdOf(input.id),
-            action,
-            expectedVersion: input.expectedVersion,
-            startAt,
-          }),
+          campaign: await withClientIds([input.id], () =>
+            performAction(ctx.app, {
+              orgId: ctx.orgId,
+              campaignId: campaignIdOf(input.id),
+              action,
+              expectedVersion: input.expectedVersion,
+              startAt,
+            }),
+          ),
         };
       },
     }),
@@ -147,6 +170,7 @@ lifecycleMutation(
 lifecycleMutation(
   'retryFailedCalls',
   'RETRY_FAILED',
-  'FAILED calls go back to PENDING with a fresh attempt budget; a COMPLETED campaign runs again.',
+  'FAILED calls go back to PENDING with a fresh attempt budget; a COMPLETED campaign runs again (refused with InsufficientBalance while the balance is zero).',
+  { balance: true },
 );
 lifecycleMutation('deleteCampaign', 'DELETE', 'Stops the campaign if it is live, then hides it from lists. Its calls stay readable.');

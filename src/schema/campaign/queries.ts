@@ -29,6 +29,12 @@ const CampaignOrder = builder.inputType('CampaignOrder', {
 
 const ORDER_COLUMN = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', NAME: 'name', STATUS: 'status' } as const;
 
+/**
+ * Prisma's `contains` becomes ILIKE '%…%' without escaping, so "%" or "_" typed by a user would
+ * match everything; a backslash (PostgreSQL's default LIKE escape) makes them literal.
+ */
+const literalLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 type ListArgs = { filter?: typeof CampaignFilter.$inferInput | null };
 
 function campaignWhere(orgId: string, args: ListArgs): Prisma.CampaignWhereInput {
@@ -37,7 +43,7 @@ function campaignWhere(orgId: string, args: ListArgs): Prisma.CampaignWhereInput
     organizationId: orgId,
     ...(filter?.includeDeleted ? {} : { deletedAt: null }),
     ...(filter?.statuses?.length ? { status: { in: filter.statuses } } : {}),
-    ...(filter?.search ? { name: { contains: filter.search, mode: 'insensitive' as const } } : {}),
+    ...(filter?.search ? { name: { contains: literalLike(filter.search), mode: 'insensitive' as const } } : {}),
   };
 }
 

@@ -1,0 +1,43 @@
+import type { CallAttempt } from '../../db/generated/prisma/client.ts';
+import { queueTestCall } from '../../services/call-test.ts';
+import { builder } from '../builder.ts';
+import { InsufficientBalanceError, NotFoundError, ValidationError } from '../common/errors.ts';
+import { campaignIdOf } from '../campaign/mutations.ts';
+import { CallAttemptRef } from './call.ts';
+
+const PlaceTestCallInput = builder.inputType('PlaceTestCallInput', {
+  description: 'Where to place a test call, and with which campaign’s agent.',
+  fields: (t) => ({
+    campaignId: t.id({ required: true, description: 'The campaign whose agent (and script) makes the call.' }),
+    phoneNumber: t.string({ required: true, description: 'The number to call, international format (e.g. +14155550123).' }),
+  }),
+});
+
+const PlaceTestCallPayload = builder.objectRef<{ attempt: CallAttempt }>('PlaceTestCallPayload').implement({
+  description: 'The test call, queued for the dialer.',
+  fields: (t) => ({
+    attempt: t.field({
+      type: CallAttemptRef,
+      resolve: (p) => p.attempt,
+      description:
+        'The test call as a CallAttempt (isTest true): QUEUED now; fetch it again with node(id) to see the result once the call ends.',
+    }),
+  }),
+});
+
+builder.mutationField('placeTestCall', (t) =>
+  t.field({
+    type: PlaceTestCallPayload,
+    description:
+      'Places one call with the campaign’s agent to the given number, to hear the script before (or while) the campaign runs. Kept outside the campaign’s calls and stats; its minutes are billed. The campaign may be in any status but deleted; it needs an agent.',
+    errors: {
+      types: [NotFoundError, ValidationError, InsufficientBalanceError],
+      directResult: true,
+      union: { name: 'PlaceTestCallResult', description: 'PlaceTestCallPayload or a typed error.' },
+    },
+    args: { input: t.arg({ type: PlaceTestCallInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      attempt: await queueTestCall(ctx.app, ctx.orgId, { campaignId: campaignIdOf(input.campaignId), phoneNumber: input.phoneNumber }),
+    }),
+  }),
+);

@@ -1,0 +1,225 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DialAccepted, DialRequest, ProviderLookup, TelephonyProvider } from '../src/dialer/provider.ts';
+import { createSimulator, type SimulatorOptions } from '../src/dialer/providers/simulator.ts';
+import { startWorker, type RunningWorker, type WorkerOptions } from '../src/dialer/worker.ts';
+import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
+import { expectApiStatsExact } from './helpers/calls.ts';
+import { auditLedger, campaignStatus, makeDialableCampaign, waitFor } from './helpers/dialer.ts';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const dir = mkdtempSync(path.join(tmpdir(), 'callboard-dialer-recovery-'));
+let ledgers = 0;
+let t: TestApp;
+let org: TestOrg;
+const workers: RunningWorker[] = [];
+
+beforeAll(async () => {
+  t = await makeTestApp();
+  org = await t.makeOrg();
+});
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+});
+afterAll(async () => {
+  await t?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const FAST: WorkerOptions = { pollIntervalMs: 50, recoveryIntervalMs: 100, batchWindowMs: 10, leaseMs: 1000, renewIntervalMs: 300 };
+
+async function worker(provider: TelephonyProvider, options: WorkerOptions = {}) {
+  const w = await startWorker(t.app, { ...FAST, provider, ...options });
+  workers.push(w);
+  return w;
+}
+
+/** Counts lookups, so a test can tell that recovery asked the provider instead of redialing. */
+function counting(inner: TelephonyProvider) {
+  const counts = { dials: 0, lookups: 0 };
+  const provider: TelephonyProvider = {
+    name: inner.name,
+    dial: (r) => (counts.dials++, inner.dial(r)),
+    onResult: (l) => inner.onResult(l),
+    lookup: (id) => (counts.lookups++, inner.lookup(id)),
+    lookupByAttempt: (id) => (counts.lookups++, inner.lookupByAttempt(id)),
+    close: () => inner.close(),
+  };
+  return { provider, counts };
+}
+
+/** A provider whose dials never reach it: the process froze (then died) before placing them. */
+function frozen(): TelephonyProvider & { pending: number } {
+  const state = { pending: 0 };
+  return Object.assign(state, {
+    name: 'frozen',
+    dial: (_r: DialRequest) => (state.pending++, new Promise<DialAccepted>(() => {})),
+    onResult: () => () => {},
+    lookup: async (): Promise<ProviderLookup> => ({ state: 'unknown' }),
+    lookupByAttempt: async (): Promise<ProviderLookup> => ({ state: 'unknown' }),
+    close: async () => {},
+  });
+}
+
+function simulator(ledgerPath: string, options: SimulatorOptions = {}) {
+  // Instances sharing a ledger must share seed, mix, timing and speed (simulator.ts).
+  return createSimulator({ seed: 3, speed: 1000, ledgerPath, ...options });
+}
+
+const attempts = (campaignId: string) => t.app.db.prisma.callAttempt.count({ where: { campaignId, isTest: false } });
+const completed = async (campaignId: string) => (await campaignStatus(t, campaignId)).status === 'COMPLETED';
+
+describe('crash recovery, in one process (a worker abandoned without cleanup stands for kill -9)', () => {
+  it('an abandoned worker’s calls are taken over after its lease and reconciled with the provider: none lost, none dialed twice', async () => {
+    const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
+    const first = await worker(simulator(ledgerPath));
+    const campaign = await makeDialableCampaign(org, { contacts: 80, settings: { maxConcurrentCalls: 20, maxAttempts: 2 } });
+    await waitFor(async () => first.heldCalls >= 10 && (await attempts(campaign.dbId)) >= 30, 'the first worker to be busy');
+    await first.abandon(); // no renewals, no results, no released leases: like a SIGKILL
+    const held = await t.app.db.prisma.call.count({ where: { campaignId: campaign.dbId, status: 'IN_PROGRESS' } });
+    expect(held).toBeGreaterThan(0);
+
+    const second = counting(simulator(ledgerPath));
+    await worker(second.provider);
+    await waitFor(() => completed(campaign.dbId), 'the second worker to finish the campaign', 60_000);
+    expect(second.counts.lookups).toBeGreaterThan(0);
+    await expectApiStatsExact(t, org, campaign.id);
+    const audit = await auditLedger(t, ledgerPath, campaign.dbId);
+    expect(audit.dials).toBe(await attempts(campaign.dbId) - audit.neverDialed);
+  });
+
+  it('attempts committed but never dialed (died between claim and dial) are marked NOT_DIALED, put back and dialed once', async () => {
+    const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
+    const stuck = frozen();
+    const first = await worker(stuck);
+    const campaign = await makeDialableCampaign(org, { contacts: 15, settings: { maxConcurrentCalls: 10, maxAttempts: 1 } });
+    await waitFor(() => stuck.pending === 10, 'ten claimed calls whose dial hangs');
+    await first.abandon();
+
+    await worker(simulator(ledgerPath));
+    await waitFor(() => completed(campaign.dbId), 'the campaign to complete', 60_000);
+    const audit = await auditLedger(t, ledgerPath, campaign.dbId);
+    expect(audit.neverDialed).toBe(10);
+    expect(audit.dials).toBe(15);
+    const calls = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId }, include: { attempts: { orderBy: { number: 'asc' } } } });
+    for (const call of calls.filter((c) => c.attempts.length === 2)) {
+      expect(call.attempts.map((a) => [a.number, a.outcome === 'NOT_DIALED'])).toEqual([[1, true], [2, false]]);
+      expect(call.attemptCount).toBe(1); // the undialed attempt does not count
+    }
+    await expectApiStatsExact(t, org, campaign.id);
+  });
+
+  it('graceful stop lets calls finish until its timeout, then releases the rest so another worker reconciles them at once', async () => {
+    const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
+    // Long calls (30–240 s of talk at 200×: 0.15–1.2 s) and a 30 s lease: only a release can
+    // make another worker take over quickly.
+    const slow = { speed: 200, mix: { ANSWERED: 1 } };
+    const first = await worker(simulator(ledgerPath, slow), { leaseMs: 30_000, stopTimeoutMs: 50 });
+    workers.pop();
+    const campaign = await makeDialableCampaign(org, { contacts: 10, settings: { maxConcurrentCalls: 5 } });
+    await waitFor(() => first.heldCalls === 5, 'five calls in progress');
+    await first.stop();
+    const released = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId, status: 'IN_PROGRESS' } });
+    expect(released.length).toBeGreaterThan(0);
+    for (const call of released) {
+      expect(call.leaseOwner).toBeNull();
+      expect(call.leaseExpiresAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    }
+    await worker(simulator(ledgerPath, slow), { leaseMs: 30_000 });
+    await waitFor(() => completed(campaign.dbId), 'the campaign to complete', 30_000);
+    await auditLedger(t, ledgerPath, campaign.dbId);
+    await expectApiStatsExact(t, org, campaign.id);
+  });
+});
+
+// Several processes need a database server: on PGlite (one process) the tests above cover the
+// same recovery paths in one process.
+if (process.env.DATABASE_URL) {
+  describe('crash recovery across processes (PostgreSQL)', () => {
+    const children = new Set<ChildProcess>();
+    afterAll(() => {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    });
+
+    function spawnWorker(id: string, ledgerPath: string): ChildProcess {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          DATABASE_URL: t.database.url,
+          CALLBOARD_SIMULATOR_LEDGER: ledgerPath,
+          CALLBOARD_SIMULATOR_SPEED: '150',
+          CALLBOARD_SIMULATOR_SEED: '11',
+          CALLBOARD_WORKER_ID: id,
+          LOG_LEVEL: 'warn',
+          NODE_ENV: 'test',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      child.on('exit', (code, signal) => {
+        children.delete(child);
+        if (code !== 0 && signal !== 'SIGKILL') console.error(`worker ${id} exited ${code ?? signal}:\n${stderr}`);
+      });
+      children.add(child);
+      return child;
+    }
+
+    const leasedBy = (id: string) => t.app.db.prisma.call.count({ where: { leaseOwner: id, status: 'IN_PROGRESS' } });
+
+    async function kill(child: ChildProcess, id: string, campaignId: string) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      // The 30 s lease would run out by itself; the test moves the dead worker's clock forward
+      // instead of waiting (campaign row first, as every writer of call rows does).
+      await t.app.db.prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM campaign WHERE id = ${campaignId}::uuid FOR UPDATE`;
+        await tx.$executeRaw`UPDATE "call" SET lease_expires_at = now() - interval '1 second' WHERE lease_owner = ${id} AND status = 'IN_PROGRESS'`;
+      });
+    }
+
+    it('SIGKILL of a worker process, three times mid-run: 0 lost calls, 0 contacts dialed more than their attempts allow (ledger)', async () => {
+      const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
+      const campaign = await makeDialableCampaign(org, { contacts: 150, settings: { maxConcurrentCalls: 20, maxAttempts: 2 }, start: false });
+      const running = new Map<string, ChildProcess>();
+      let n = 0;
+      const start = () => {
+        const id = `chaos-${++n}`;
+        running.set(id, spawnWorker(id, ledgerPath));
+        return id;
+      };
+      const victims = [start(), start()];
+      const { StartCampaignDocument } = await import('./generated/operations.ts');
+      await org.exec(StartCampaignDocument, { input: { id: campaign.id } });
+
+      let kills = 0;
+      for (const threshold of [25, 60, 95]) {
+        const victim = victims.shift()!;
+        await waitFor(async () => (await attempts(campaign.dbId)) >= threshold && (await leasedBy(victim)) > 0, `${victim} to hold calls`, 60_000);
+        await kill(running.get(victim)!, victim, campaign.dbId);
+        running.delete(victim);
+        kills++;
+        victims.push(start());
+      }
+      expect(kills).toBe(3);
+      await waitFor(() => completed(campaign.dbId), 'the campaign to complete', 60_000, 100);
+
+      const open = await t.app.db.prisma.call.count({ where: { campaignId: campaign.dbId, status: { in: ['PENDING', 'RETRY_SCHEDULED', 'IN_PROGRESS'] } } });
+      expect(open).toBe(0);
+      const audit = await auditLedger(t, ledgerPath, campaign.dbId);
+      expect(audit.dials).toBeGreaterThan(150);
+      await expectApiStatsExact(t, org, campaign.id);
+
+      // SIGTERM is graceful: the survivors exit 0.
+      const exits = [...running.values()].map((child) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))));
+      for (const child of running.values()) child.kill('SIGTERM');
+      expect(await Promise.all(exits)).toEqual(exits.map(() => 0));
+    });
+  });
+}
