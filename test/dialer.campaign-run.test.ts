@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/dialer/worker.ts';
-import { CampaignDocument } from './generated/operations.ts';
+import { readLedger } from '../src/dialer/providers/simulator.ts';
+import { decodeId } from '../src/schema/common/ids.ts';
+import { CampaignDocument, CampaignStatsDocument, PlaceTestCallDocument, TestCallAttemptDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { expectApiStatsExact } from './helpers/calls.ts';
 import { auditLedger, campaignStatus, makeDialableCampaign, waitFor } from './helpers/dialer.ts';
@@ -37,5 +39,43 @@ describe('a campaign on the simulator', () => {
     const audit = await auditLedger(t, ledgerPath, campaign.dbId);
     expect(audit.dials).toBe(stats.attempts);
     expect((await org.exec(CampaignDocument, { id: campaign.id })).campaign?.status).toBe('COMPLETED');
+  });
+
+  it('placeTestCall dials once with the campaign’s agent, outside the campaign’s calls and stats, and bills the minutes', async () => {
+    const campaign = await makeDialableCampaign(org, { contacts: 2, start: false });
+    const before = await t.app.db.prisma.organization.findUniqueOrThrow({ where: { id: org.orgId } });
+    // …9901 is the simulator's "answered" number (MAGIC_SUFFIXES).
+    const placed = await org.exec(PlaceTestCallDocument, { input: { campaignId: campaign.id, phoneNumber: '+1 202-555-9901' } });
+    if (placed.placeTestCall.__typename !== 'PlaceTestCallPayload') throw new Error(JSON.stringify(placed.placeTestCall));
+    expect(placed.placeTestCall.attempt).toMatchObject({ isTest: true, number: 1, toNumber: '+12025559901', telephonyStatus: 'QUEUED', outcome: null });
+    const id = placed.placeTestCall.attempt.id;
+    const done = await waitFor(async () => {
+      const node = (await org.exec(TestCallAttemptDocument, { id })).node;
+      return node?.__typename === 'CallAttempt' && node.endedAt ? node : null;
+    }, 'the test call to end');
+    expect(done).toMatchObject({ isTest: true, outcome: 'ANSWERED', answeredBy: 'HUMAN', telephonyStatus: 'COMPLETED' });
+    expect(done.transcript).toContain('Ava:');
+    expect(done.durationSeconds).toBeGreaterThan(0);
+    const after = await t.app.db.prisma.organization.findUniqueOrThrow({ where: { id: org.orgId } });
+    expect(before.balanceSeconds - after.balanceSeconds).toBe(done.durationSeconds);
+    // Not a call of the campaign: no stats moved, no call dialed.
+    const stats = (await org.exec(CampaignStatsDocument, { id: campaign.id })).campaign!.stats;
+    expect(stats).toMatchObject({ total: 2, pending: 2, attempts: 0 });
+    const dials = (await readLedger(ledgerPath)).filter((e) => e.attemptId === decodeId(id, 'CallAttempt'));
+    expect(dials).toEqual([expect.objectContaining({ callId: null, to: '+12025559901' })]);
+  });
+
+  it('placeTestCall refuses a bad number, another organisation’s campaign and a zero balance, with typed errors', async () => {
+    const campaign = await makeDialableCampaign(org, { contacts: 1, start: false });
+    const bad = await org.exec(PlaceTestCallDocument, { input: { campaignId: campaign.id, phoneNumber: '12' } });
+    expect(bad.placeTestCall).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['phoneNumber'] }] });
+    const stranger = await t.makeOrg();
+    const hidden = await stranger.exec(PlaceTestCallDocument, { input: { campaignId: campaign.id, phoneNumber: '+12025559901' } });
+    expect(hidden.placeTestCall.__typename).toBe('NotFound');
+    await t.app.db.prisma.organization.update({ where: { id: org.orgId }, data: { balanceSeconds: 0 } });
+    const broke = await org.exec(PlaceTestCallDocument, { input: { campaignId: campaign.id, phoneNumber: '+12025559901' } });
+    expect(broke.placeTestCall).toMatchObject({ __typename: 'InsufficientBalance', balanceSeconds: 0 });
+    await t.app.db.prisma.organization.update({ where: { id: org.orgId }, data: { balanceSeconds: 360_000 } });
+    expect(await t.app.db.prisma.callAttempt.count({ where: { campaignId: campaign.dbId } })).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DialAccepted, DialRequest, ProviderLookup, TelephonyProvider } from '../src/dialer/provider.ts';
 import { createSimulator, type SimulatorOptions } from '../src/dialer/providers/simulator.ts';
 import { startWorker, type RunningWorker, type WorkerOptions } from '../src/dialer/worker.ts';
+import { StartCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { expectApiStatsExact } from './helpers/calls.ts';
 import { auditLedger, campaignStatus, makeDialableCampaign, waitFor } from './helpers/dialer.ts';
@@ -17,6 +18,7 @@ let ledgers = 0;
 let t: TestApp;
 let org: TestOrg;
 const workers: RunningWorker[] = [];
+const providers: TelephonyProvider[] = [];
 
 beforeAll(async () => {
   t = await makeTestApp();
@@ -24,6 +26,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop()));
+  await Promise.all(providers.splice(0).map((p) => p.close()));
 });
 afterAll(async () => {
   await t?.close();
@@ -67,7 +70,9 @@ function frozen(): TelephonyProvider & { pending: number } {
 
 function simulator(ledgerPath: string, options: SimulatorOptions = {}) {
   // Instances sharing a ledger must share seed, mix, timing and speed (simulator.ts).
-  return createSimulator({ seed: 3, speed: 1000, ledgerPath, ...options });
+  const sim = createSimulator({ seed: 3, speed: 1000, ledgerPath, ...options });
+  providers.push(sim);
+  return sim;
 }
 
 const attempts = (campaignId: string) => t.app.db.prisma.callAttempt.count({ where: { campaignId, isTest: false } });
@@ -76,10 +81,14 @@ const completed = async (campaignId: string) => (await campaignStatus(t, campaig
 describe('crash recovery, in one process (a worker abandoned without cleanup stands for kill -9)', () => {
   it('an abandoned worker’s calls are taken over after its lease and reconciled with the provider: none lost, none dialed twice', async () => {
     const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
-    const first = await worker(simulator(ledgerPath));
+    const firstSim = simulator(ledgerPath);
+    const first = await worker(firstSim);
     const campaign = await makeDialableCampaign(org, { contacts: 80, settings: { maxConcurrentCalls: 20, maxAttempts: 2 } });
     await waitFor(async () => first.heldCalls >= 10 && (await attempts(campaign.dbId)) >= 30, 'the first worker to be busy');
-    await first.abandon(); // no renewals, no results, no released leases: like a SIGKILL
+    // No renewals, no results, no released leases: like a SIGKILL, which also ends its simulator
+    // (the calls it placed go on at the "provider": the shared ledger knows them).
+    await first.abandon();
+    await firstSim.close();
     const held = await t.app.db.prisma.call.count({ where: { campaignId: campaign.dbId, status: 'IN_PROGRESS' } });
     expect(held).toBeGreaterThan(0);
 
@@ -136,6 +145,36 @@ describe('crash recovery, in one process (a worker abandoned without cleanup sta
   });
 });
 
+describe('a failing provider', () => {
+  it('refused dials leave NOT_DIALED attempts and waiting calls with a reason; repeated refusals pause the campaign (SYSTEM_FAILURE)', async () => {
+    const refusing: TelephonyProvider = {
+      name: 'refusing',
+      dial: async () => {
+        throw new Error('503 from the carrier API');
+      },
+      onResult: () => () => {},
+      lookup: async () => ({ state: 'unknown' }),
+      lookupByAttempt: async () => ({ state: 'unknown' }),
+      close: async () => {},
+    };
+    await worker(refusing, { maxDialFailures: 5 });
+    const campaign = await makeDialableCampaign(org, { contacts: 8, settings: { maxConcurrentCalls: 8 } });
+    await waitFor(async () => (await campaignStatus(t, campaign.dbId)).status === 'PAUSED', 'the campaign to pause');
+    expect(await campaignStatus(t, campaign.dbId)).toEqual({ status: 'PAUSED', pauseReason: 'SYSTEM_FAILURE' });
+    await waitFor(async () => (await t.app.db.prisma.call.count({ where: { campaignId: campaign.dbId, status: 'IN_PROGRESS' } })) === 0, 'no call in progress');
+    const calls = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId }, include: { attempts: true } });
+    const tried = calls.filter((c) => c.attempts.length > 0);
+    expect(tried.length).toBeGreaterThanOrEqual(5);
+    for (const call of tried) {
+      expect(call).toMatchObject({ status: 'PENDING', attemptCount: 0 });
+      expect(call.waitReason).toContain('503 from the carrier API');
+      expect(call.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
+      expect(call.attempts.every((a) => a.outcome === 'NOT_DIALED' && a.telephonyStatus === 'CANCELED')).toBe(true);
+    }
+    await expectApiStatsExact(t, org, campaign.id);
+  });
+});
+
 // Several processes need a database server: on PGlite (one process) the tests above cover the
 // same recovery paths in one process.
 if (process.env.DATABASE_URL) {
@@ -152,7 +191,7 @@ if (process.env.DATABASE_URL) {
           ...process.env,
           DATABASE_URL: t.database.url,
           CALLBOARD_SIMULATOR_LEDGER: ledgerPath,
-          CALLBOARD_SIMULATOR_SPEED: '150',
+          CALLBOARD_SIMULATOR_SPEED: '100',
           CALLBOARD_SIMULATOR_SEED: '11',
           CALLBOARD_WORKER_ID: id,
           LOG_LEVEL: 'warn',
@@ -194,8 +233,10 @@ if (process.env.DATABASE_URL) {
         running.set(id, spawnWorker(id, ledgerPath));
         return id;
       };
-      const victims = [start(), start()];
-      const { StartCampaignDocument } = await import('./generated/operations.ts');
+      // Four workers from the start (process start-up is the slow part on two cores): three are
+      // killed one after the other, each replaced at once; the fourth and the replacements finish.
+      const victims = [start(), start(), start()];
+      start();
       await org.exec(StartCampaignDocument, { input: { id: campaign.id } });
 
       let kills = 0;
@@ -205,7 +246,7 @@ if (process.env.DATABASE_URL) {
         await kill(running.get(victim)!, victim, campaign.dbId);
         running.delete(victim);
         kills++;
-        victims.push(start());
+        start();
       }
       expect(kills).toBe(3);
       await waitFor(() => completed(campaign.dbId), 'the campaign to complete', 60_000, 100);

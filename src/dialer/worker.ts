@@ -101,7 +101,7 @@ const DEFAULTS = {
   leaseMs: 30_000,
   renewIntervalMs: 10_000,
   stopTimeoutMs: 20_000,
-  capacity: 100,
+  capacity: 500,
   resultTimeoutMs: 60_000,
   maxDialFailures: 5,
   dialFailureBackoffMs: 60_000,

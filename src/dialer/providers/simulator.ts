@@ -143,6 +143,8 @@ export class Simulator implements TelephonyProvider {
   private readonly listeners = new Set<ResultListener>();
   private idleWaiters: (() => void)[] = [];
   private ledger: Promise<FileHandle> | null = null;
+  private appendQueue: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private appending: Promise<void> | null = null;
   private tail = { offset: 0, rest: Buffer.alloc(0), queue: Promise.resolve() };
   private closed = false;
 
@@ -194,11 +196,7 @@ export class Simulator implements TelephonyProvider {
       ...persona(request),
     };
     if (this.options.ledgerPath) {
-      const fh = await this.openLedger();
-      // One write() per line: O_APPEND keeps concurrent lines whole. datasync before resolving, so
-      // a crash after "accepted" can never lose the record of the call.
-      await fh.write(`${JSON.stringify(entry)}\n`);
-      await fh.datasync();
+      await this.appendDurably(`${JSON.stringify(entry)}\n`);
     }
     if (this.closed) throw new Error('simulator is closed');
     this.remember(entry);
@@ -357,6 +355,37 @@ export class Simulator implements TelephonyProvider {
   private async find(attemptId: string): Promise<LedgerEntry | undefined> {
     if (!this.entries.has(attemptId) && this.options.ledgerPath) await this.refresh();
     return this.entries.get(attemptId);
+  }
+
+  /**
+   * Appends whole lines and resolves once they are on disk: a crash after "accepted" can never
+   * lose the record of the call. Group commit: dials arriving while a datasync runs share the
+   * next write() + datasync (one fsync per dial made a 500-call campaign wait seconds on the
+   * disk). One write() per batch of whole lines: O_APPEND keeps them whole between processes.
+   */
+  private appendDurably(line: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.appendQueue.push({ line, resolve, reject });
+      if (!this.appending) this.appending = this.flushAppends().finally(() => (this.appending = null));
+    });
+  }
+
+  private async flushAppends(): Promise<void> {
+    const fh = await this.openLedger().catch((error) => {
+      for (const w of this.appendQueue.splice(0)) w.reject(error);
+      return null;
+    });
+    if (!fh) return;
+    while (this.appendQueue.length > 0) {
+      const batch = this.appendQueue.splice(0);
+      try {
+        await fh.write(batch.map((w) => w.line).join(''));
+        await fh.datasync();
+        for (const w of batch) w.resolve();
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
   }
 
   private openLedger(): Promise<FileHandle> {

@@ -10,6 +10,8 @@ export const AgentRef = builder.prismaNode('Agent', {
   description: 'An AI employee: the voice and script that talks to contacts.',
   id: { field: 'id' },
   findUnique: (id, ctx) => ({ id: nodeId(id), organizationId: ctx.orgId }),
+  // findUnique (null for a miss) rather than findUniqueOrThrow (an internal error).
+  nullable: true,
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Display name.' }),
     script: t.exposeString('script', {

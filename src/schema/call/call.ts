@@ -60,7 +60,7 @@ export const CallRef = builder.prismaNode('Call', {
     nextAttemptAt: t.expose('nextAttemptAt', {
       type: 'DateTime',
       nullable: true,
-      description: 'When the next attempt is due (RETRY_SCHEDULED, or PENDING held back by the calling window); null otherwise.',
+      description: 'When the next attempt is due (a RETRY_SCHEDULED call, or one held back until its calling window opens); null when none is scheduled.',
     }),
     processedAt: t.expose('processedAt', {
       type: 'DateTime',

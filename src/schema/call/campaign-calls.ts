@@ -1,3 +1,4 @@
+import { createContextCache } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
@@ -60,11 +61,12 @@ type Args = CallPageArgs & { first?: number | null; last?: number | null; after?
 // Loaders per request and per (field path, arguments): every campaign of a list asks the same
 // loader, which answers all of them with one statement for the page ids, one for the nodes (with
 // whatever the client selected under `node`, relations included) and, if needed, one for counts.
-const requestLoaders = new WeakMap<Context, Map<string, DataLoader<string, unknown>>>();
+// Pothos' context cache rather than a WeakMap on ctx: a subscription renews that cache before each
+// event (realtime/event-scope.ts), so an event never reads the previous event's pages.
+const requestLoaders = createContextCache(() => new Map<string, DataLoader<string, unknown>>());
 
 function loaderFor<V>(ctx: Context, key: string, batch: (ids: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
-  let loaders = requestLoaders.get(ctx);
-  if (!loaders) requestLoaders.set(ctx, (loaders = new Map()));
+  const loaders = requestLoaders(ctx);
   let loader = loaders.get(key) as DataLoader<string, V> | undefined;
   if (!loader) loaders.set(key, (loader = new DataLoader(batch)) as DataLoader<string, unknown>);
   return loader;

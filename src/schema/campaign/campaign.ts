@@ -10,6 +10,8 @@ export const CampaignRef = builder.prismaNode('Campaign', {
   id: { field: 'id' },
   // Node lookups are scoped to the caller's organisation: other tenants' ids read as null.
   findUnique: (id, ctx) => ({ id: nodeId(id), organizationId: ctx.orgId }),
+  // …as null, not as findUniqueOrThrow's error (a masked 500 that also tells "exists elsewhere").
+  nullable: true,
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Display name.' }),
     status: t.expose('status', { type: CampaignStatusEnum, description: 'Lifecycle status.' }),
