@@ -33,7 +33,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const FAST: WorkerOptions = { pollIntervalMs: 50, recoveryIntervalMs: 100, batchWindowMs: 10, leaseMs: 1000, renewIntervalMs: 300 };
+const FAST: WorkerOptions = { pollIntervalMs: 50, recoveryIntervalMs: 100, batchWindowMs: 10 };
+/** For the worker that is going to "die": its calls are free for others one second later. */
+const SHORT_LEASE: WorkerOptions = { leaseMs: 1000, renewIntervalMs: 300 };
 
 async function worker(provider: TelephonyProvider, options: WorkerOptions = {}) {
   const w = await startWorker(t.app, { ...FAST, provider, ...options });
@@ -82,7 +84,7 @@ describe('crash recovery, in one process (a worker abandoned without cleanup sta
   it('an abandoned worker’s calls are taken over after its lease and reconciled with the provider: none lost, none dialed twice', async () => {
     const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
     const firstSim = simulator(ledgerPath);
-    const first = await worker(firstSim);
+    const first = await worker(firstSim, SHORT_LEASE);
     const campaign = await makeDialableCampaign(org, { contacts: 80, settings: { maxConcurrentCalls: 20, maxAttempts: 2 } });
     await waitFor(async () => first.heldCalls >= 10 && (await attempts(campaign.dbId)) >= 30, 'the first worker to be busy');
     // No renewals, no results, no released leases: like a SIGKILL, which also ends its simulator
@@ -104,7 +106,7 @@ describe('crash recovery, in one process (a worker abandoned without cleanup sta
   it('attempts committed but never dialed (died between claim and dial) are marked NOT_DIALED, put back and dialed once', async () => {
     const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
     const stuck = frozen();
-    const first = await worker(stuck);
+    const first = await worker(stuck, SHORT_LEASE);
     const campaign = await makeDialableCampaign(org, { contacts: 15, settings: { maxConcurrentCalls: 10, maxAttempts: 1 } });
     await waitFor(() => stuck.pending === 10, 'ten claimed calls whose dial hangs');
     await first.abandon();

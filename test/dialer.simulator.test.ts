@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { CallResult, DialRequest } from '../src/dialer/provider.ts';
 import { ATTEMPT_OUTCOMES, type AttemptOutcome } from '../src/domain/retry-policy.ts';
 import {
@@ -61,7 +61,6 @@ function request(i: number | string, overrides: Partial<DialRequest> = {}): Dial
 }
 
 const withoutTimes = ({ startedAt, answeredAt, endedAt, ...rest }: CallResult) => rest;
-const timeoutCount = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 describe('determinism', () => {
   it('same seed and attempt ids ⇒ same results, whatever the dial order', async () => {
@@ -358,15 +357,18 @@ describe('crash recovery: a second instance reads the ledger', () => {
 
 describe('close', () => {
   it('leaves no timers, delivers nothing more, and refuses new dials', async () => {
-    const before = timeoutCount();
+    // Fake setTimeout only (the ledger's file I/O stays real): counting the process's real timers
+    // also counted unrelated ones that happened to fire meanwhile on a loaded machine.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => void vi.useRealTimers());
     const sim = make({ speed: 1, ledgerPath: freshLedger(), mix: { NO_ANSWER: 1 } });
     const { results } = collect(sim);
     for (let i = 0; i < 5; i++) await sim.dial(request(i));
     expect(sim.inFlight).toBe(5);
-    expect(timeoutCount()).toBe(before + 5);
+    expect(vi.getTimerCount()).toBe(5);
     await sim.close();
     expect(sim.inFlight).toBe(0);
-    expect(timeoutCount()).toBe(before);
+    expect(vi.getTimerCount()).toBe(0);
     await sim.whenIdle();
     expect(results).toEqual([]);
     await expect(sim.dial(request(9))).rejects.toThrow('simulator is closed');

@@ -73,8 +73,8 @@ export async function duplicateCampaign(app: App, orgId: string, input: Duplicat
            FROM "call" c
           WHERE c.campaign_id = $1::uuid
             AND NOT (c.status = 'SKIPPED' AND c.outcome IN ('INVALID_NUMBER', 'DUPLICATE'))
-            AND ($4::text[] IS NULL OR c.status::text = ANY($4::text[]))
-            AND ($5::text[] IS NULL OR c.outcome::text = ANY($5::text[]))
+            AND ($4::text[] IS NULL OR c.status = ANY($4::text[]::"CallStatus"[]))
+            AND ($5::text[] IS NULL OR c.outcome = ANY($5::text[]::"CallOutcome"[]))
        ), inserted AS (
          INSERT INTO "call" (id, campaign_id, name, phone_number, status, outcome, processed_at, variables, timezone, position)
          SELECT ${orderedUuid('$6::bigint', 'seq')}, $2::uuid, name, phone_number,

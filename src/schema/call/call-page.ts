@@ -100,8 +100,9 @@ const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 export function filterConditions(filter: CallFilterInput | null | undefined, p: Params): string[] {
   const where: string[] = [];
   if (!filter) return where;
-  if (filter.statuses?.length) where.push(`c.status::text = ANY(${p.add([...filter.statuses])}::text[])`);
-  if (filter.outcomes?.length) where.push(`c.outcome::text = ANY(${p.add([...filter.outcomes])}::text[])`);
+  // Compared as enums (not text) so the (campaign_id, status, id) index and the statistics apply.
+  if (filter.statuses?.length) where.push(`c.status = ANY(${p.add([...filter.statuses])}::text[]::"CallStatus"[])`);
+  if (filter.outcomes?.length) where.push(`c.outcome = ANY(${p.add([...filter.outcomes])}::text[]::"CallOutcome"[])`);
   const search = filter.search?.trim();
   if (search) {
     const alternatives = [`c.name ILIKE ${p.add(likePattern(search))}`, `c.phone_number ILIKE ${p.add(likePattern(search))}`];
