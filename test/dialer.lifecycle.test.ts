@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TelephonyProvider } from '../src/dialer/provider.ts';
 import { createSimulator, type SimulatorOptions } from '../src/dialer/providers/simulator.ts';
 import { startWorker, type RunningWorker } from '../src/dialer/worker.ts';
 import { PauseCampaignDocument, ResumeCampaignDocument, StartCampaignDocument, StopCampaignDocument } from './generated/operations.ts';
@@ -14,12 +15,14 @@ const dir = mkdtempSync(path.join(tmpdir(), 'callboard-dialer-lifecycle-'));
 let ledgers = 0;
 let t: TestApp;
 const workers: RunningWorker[] = [];
+const providers: TelephonyProvider[] = [];
 
 beforeAll(async () => {
   t = await makeTestApp();
 });
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop()));
+  await Promise.all(providers.splice(0).map((p) => p.close()));
 });
 afterAll(async () => {
   await t?.close();
@@ -29,8 +32,10 @@ afterAll(async () => {
 /** A worker with its own simulator and ledger; returns both so the test can audit the ledger. */
 async function worker(sim: SimulatorOptions = {}) {
   const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
+  const provider = createSimulator({ speed: 2000, seed: ledgers, ledgerPath, ...sim });
+  providers.push(provider); // the worker closes only a provider it created itself
   const w = await startWorker(t.app, {
-    provider: createSimulator({ speed: 2000, seed: ledgers, ledgerPath, ...sim }),
+    provider,
     pollIntervalMs: 50,
     recoveryIntervalMs: 200,
     batchWindowMs: 10,

@@ -10,24 +10,30 @@ import { pgConnection, pgliteConnection, type SqlConnection } from './sql.ts';
 
 export type { PrismaClient };
 
-export type DatabaseOptions =
+export type DatabaseOptions = (
   /** PostgreSQL through @prisma/adapter-pg. */
   | { url: string; poolSize?: number }
   /** Embedded PGlite with its data in `dataDir`, or in memory when dataDir is omitted (tests). */
-  | { dataDir?: string };
+  | { dataDir?: string }
+) & {
+  /** Emit every statement to onQuery listeners (tests count queries). Off in production: Prisma
+   * then formats every statement with its parameters, a large string for a 5,000-row batch. */
+  observeQueries?: boolean;
+};
 
 export interface Database {
   kind: 'postgres' | 'pglite';
   prisma: PrismaClient;
   /** Runs a raw SQL script or query outside Prisma (migrations, admin). */
   withSql<T>(fn: (sql: SqlConnection) => Promise<T>): Promise<T>;
-  /** Called with every SQL statement Prisma sends; tests use it to count queries. */
+  /** Called with every SQL statement Prisma sends (only when opened with observeQueries). */
   onQuery(listener: ((sql: string) => void) | null): void;
   close(): Promise<void>;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return 'url' in options ? openPostgres(options.url, options.poolSize) : openPglite(options.dataDir);
+  const log: QueryLog = options.observeQueries ? QUERY_LOG : [];
+  return 'url' in options ? openPostgres(options.url, options.poolSize, log) : openPglite(options.dataDir, log);
 }
 
 /** Opens the database and brings its schema up to date (what `serve` and `worker` do at start). */
@@ -42,6 +48,9 @@ export async function openMigratedDatabase(options: DatabaseOptions): Promise<Da
   }
 }
 
+type QueryLog = { emit: 'event'; level: 'query' }[];
+const QUERY_LOG: QueryLog = [{ emit: 'event', level: 'query' }];
+
 function withQueryEvents(prisma: PrismaClient) {
   let listener: ((sql: string) => void) | null = null;
   (prisma as unknown as { $on(e: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) => listener?.(e.query));
@@ -50,7 +59,7 @@ function withQueryEvents(prisma: PrismaClient) {
   };
 }
 
-async function openPglite(dataDir?: string): Promise<Database> {
+async function openPglite(dataDir: string | undefined, log: QueryLog): Promise<Database> {
   let pglite: PGlite;
   if (dataDir) {
     const folder = path.join(dataDir, 'pgdata');
@@ -59,7 +68,7 @@ async function openPglite(dataDir?: string): Promise<Database> {
   } else {
     pglite = await PGlite.create();
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: [{ emit: 'event', level: 'query' }] });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log: [...log] });
   const onQuery = withQueryEvents(prisma);
   const sql = pgliteConnection(pglite);
   return {
@@ -75,10 +84,10 @@ async function openPglite(dataDir?: string): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+async function openPostgres(url: string, poolSize = 10, log: QueryLog): Promise<Database> {
   const prisma = new PrismaClient({
     adapter: new PrismaPg({ connectionString: url, max: poolSize }),
-    log: [{ emit: 'event', level: 'query' }],
+    log: [...log],
   });
   const onQuery = withQueryEvents(prisma);
   return {

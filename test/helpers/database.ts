@@ -16,14 +16,14 @@ export interface TestDatabase {
 export async function makeTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const db = await openMigratedDatabase({});
+    const db = await openMigratedDatabase({ observeQueries: true });
     return { db, drop: () => db.close() };
   }
   const name = `callboard_test_${randomBytes(6).toString('hex')}`;
   await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = await openMigratedDatabase({ url: url.toString(), poolSize: 20 });
+  const db = await openMigratedDatabase({ url: url.toString(), poolSize: 20, observeQueries: true });
   return {
     db,
     url: url.toString(),

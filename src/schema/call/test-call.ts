@@ -3,7 +3,17 @@ import { queueTestCall } from '../../services/call-test.ts';
 import { builder } from '../builder.ts';
 import { InsufficientBalanceError, NotFoundError, ValidationError } from '../common/errors.ts';
 import { campaignIdOf } from '../campaign/mutations.ts';
-import { CallAttemptRef } from './call.ts';
+import { CallAttemptRef, CallRef } from './call.ts';
+
+// The dialer's own parts of the schema: placeTestCall, and why a waiting call is not dialed yet.
+
+builder.prismaObjectField(CallRef, 'waitReason', (t) =>
+  t.exposeString('waitReason', {
+    nullable: true,
+    description:
+      'Why the call is not dialed yet, for humans (e.g. "outside calling hours in Europe/Paris (09:00–20:00)", "retry after busy (1 of 3 attempts used)"; for PLAN_LIMIT_EXCEEDED, the plan limit); null otherwise. See nextAttemptAt for when.',
+  }),
+);
 
 const PlaceTestCallInput = builder.inputType('PlaceTestCallInput', {
   description: 'Where to place a test call, and with which campaign’s agent.',
