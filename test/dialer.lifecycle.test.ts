@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TelephonyProvider } from '../src/dialer/provider.ts';
 import { createSimulator, type SimulatorOptions } from '../src/dialer/providers/simulator.ts';
 import { startWorker, type RunningWorker } from '../src/dialer/worker.ts';
-import { PauseCampaignDocument, ResumeCampaignDocument, StartCampaignDocument, StopCampaignDocument } from './generated/operations.ts';
+import { CallWaitDocument, PauseCampaignDocument, ResumeCampaignDocument, StartCampaignDocument, StopCampaignDocument } from './generated/operations.ts';
+import { encodeId } from '../src/schema/common/ids.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { expectApiStatsExact, usNumbers } from './helpers/calls.ts';
 import { expectExactStats } from './helpers/campaigns.ts';
@@ -180,6 +181,15 @@ describe('calling window', () => {
       const local = new Intl.DateTimeFormat('en-US', { timeZone: night, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).format(call.nextAttemptAt!);
       expect(local).toBe('08:00');
     }
+    // What the API shows for a waiting call.
+    const served = (await org.exec(CallWaitDocument, { id: encodeId('Call', deferred[0]!.id) })).node;
+    expect(served).toEqual({
+      __typename: 'Call',
+      status: 'PENDING',
+      attemptCount: 0,
+      nextAttemptAt: deferred[0]!.nextAttemptAt!.toISOString(),
+      waitReason: deferred[0]!.waitReason,
+    });
     expect(await campaignStatus(t, campaign.dbId)).toMatchObject({ status: 'RUNNING' });
     await org.exec(StopCampaignDocument, { input: { id: campaign.id } });
     await waitFor(async () => (await inProgress(campaign.dbId)) === 0, 'in-flight calls to finish');

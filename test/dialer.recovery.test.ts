@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DialAccepted, DialRequest, ProviderLookup, TelephonyProvider } from '../src/dialer/provider.ts';
 import { createSimulator, type SimulatorOptions } from '../src/dialer/providers/simulator.ts';
 import { startWorker, type RunningWorker, type WorkerOptions } from '../src/dialer/worker.ts';
-import { StartCampaignDocument } from './generated/operations.ts';
+import { StartCampaignDocument, StopCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { expectApiStatsExact } from './helpers/calls.ts';
 import { auditLedger, campaignStatus, makeDialableCampaign, waitFor } from './helpers/dialer.ts';
@@ -124,6 +124,28 @@ describe('crash recovery, in one process (a worker abandoned without cleanup sta
     await expectApiStatsExact(t, org, campaign.id);
   });
 
+  it('a campaign stopped meanwhile: never-dialed calls found on recovery are CANCELED / NOT_DIALED, not dialed', async () => {
+    const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
+    const stuck = frozen();
+    const first = await worker(stuck, SHORT_LEASE);
+    const campaign = await makeDialableCampaign(org, { contacts: 6, settings: { maxConcurrentCalls: 4, maxAttempts: 1 } });
+    await waitFor(() => stuck.pending === 4, 'four claimed calls whose dial hangs');
+    await first.abandon();
+    await org.exec(StopCampaignDocument, { input: { id: campaign.id } }); // cancels the 2 waiting calls
+
+    await worker(simulator(ledgerPath));
+    await waitFor(
+      async () => (await t.app.db.prisma.call.count({ where: { campaignId: campaign.dbId, status: 'IN_PROGRESS' } })) === 0,
+      'recovery of the four calls',
+    );
+    const calls = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId }, include: { attempts: true } });
+    expect(calls.map((c) => [c.status, c.outcome, c.attemptCount])).toEqual(Array(6).fill(['CANCELED', 'NOT_DIALED', 0]));
+    expect(calls.filter((c) => c.attempts.length === 1).every((c) => c.attempts[0]!.outcome === 'NOT_DIALED')).toBe(true);
+    const audit = await auditLedger(t, ledgerPath, campaign.dbId);
+    expect(audit).toEqual({ dials: 0, neverDialed: 4 });
+    await expectApiStatsExact(t, org, campaign.id);
+  });
+
   it('graceful stop lets calls finish until its timeout, then releases the rest so another worker reconciles them at once', async () => {
     const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
     // Long calls (30–240 s of talk at 200×: 0.15–1.2 s) and a 30 s lease: only a release can
@@ -235,20 +257,20 @@ if (process.env.DATABASE_URL) {
         running.set(id, spawnWorker(id, ledgerPath));
         return id;
       };
-      // Four workers from the start (process start-up is the slow part on two cores): three are
-      // killed one after the other, each replaced at once; the fourth and the replacements finish.
-      const victims = [start(), start(), start()];
-      start();
+      // Two workers; each victim is killed once it holds calls, its replacement is started just
+      // before (process start-up is the slow part on two cores). Victims: the first two, then the
+      // first replacement; the last two replacements finish the campaign.
+      const victims = [start(), start()];
       await org.exec(StartCampaignDocument, { input: { id: campaign.id } });
 
       let kills = 0;
       for (const threshold of [25, 60, 95]) {
         const victim = victims.shift()!;
         await waitFor(async () => (await attempts(campaign.dbId)) >= threshold && (await leasedBy(victim)) > 0, `${victim} to hold calls`, 60_000);
+        victims.push(start());
         await kill(running.get(victim)!, victim, campaign.dbId);
         running.delete(victim);
         kills++;
-        start();
       }
       expect(kills).toBe(3);
       await waitFor(() => completed(campaign.dbId), 'the campaign to complete', 60_000, 100);
