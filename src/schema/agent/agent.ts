@@ -33,8 +33,8 @@ builder.queryField('agents', (t) =>
       resolve: (query, _root, _args, ctx) =>
         ctx.db.prisma.agent.findMany({ ...query, where: { organizationId: ctx.orgId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
     },
-    { description: 'A page of agents.', fields: (t) => ({ totalCount: totalCountField(t, 'All agents of the organisation.') }) },
-    { description: 'An agent in a page.' },
+    { name: 'AgentConnection', description: 'A page of agents.', fields: (t) => ({ totalCount: totalCountField(t, 'All agents of the organisation.') }) },
+    { name: 'AgentEdge', description: 'An agent in a page.' },
   ),
 );
 

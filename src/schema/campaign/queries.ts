@@ -69,10 +69,11 @@ builder.queryField('campaigns', (t) =>
       },
     },
     {
+      name: 'CampaignConnection',
       description: 'A page of campaigns.',
       fields: (t) => ({ totalCount: totalCountField(t, 'Campaigns matching the filter, all pages together.') }),
     },
-    { description: 'A campaign in a page.' },
+    { name: 'CampaignEdge', description: 'A campaign in a page.' },
   ),
 );
 
