@@ -1,3 +1,5 @@
+import { SUCCESS_OUTCOMES, type CallOutcome } from './retry-policy.ts';
+
 /**
  * Campaign stats from the tally rows (one per status × outcome), never from call rows: reading
  * them costs the same at 10 calls or 1M. Pure: the same rows always give the same numbers.
@@ -34,8 +36,6 @@ export interface CampaignStats {
   estimatedCompletionAt: Date | null;
 }
 
-/** Conversations that reached the goal of an outbound campaign. */
-export const SUCCESS_OUTCOMES = new Set(['ANSWERED', 'MEETING_BOOKED', 'CALLBACK_REQUESTED', 'TRANSFERRED']);
 
 const STATUS_FIELD = {
   PENDING: 'pending',
@@ -66,7 +66,7 @@ export function computeStats(
     s.connectedCalls += Number(row.connectedCalls);
     s.totalTimeSpentSeconds += Number(row.durationSeconds);
     if (row.outcome && calls) byOutcome.set(row.outcome, (byOutcome.get(row.outcome) ?? 0) + calls);
-    if (row.status === 'COMPLETED' && SUCCESS_OUTCOMES.has(row.outcome)) s.successfulCalls += calls;
+    if (row.status === 'COMPLETED' && SUCCESS_OUTCOMES.has(row.outcome as CallOutcome)) s.successfulCalls += calls;
   }
   const finishedDialed = s.completed + s.failed;
   const done = s.completed + s.failed + s.skipped + s.canceled;

@@ -5,16 +5,10 @@ import { addContacts, CSV_REPORT_LIMIT, importContacts, type ContactsReport, typ
 import { builder } from '../builder.ts';
 import { CallOutcomeEnum } from '../common/enums.ts';
 import { InvalidCampaignTransitionError, ValidationError } from '../common/errors.ts';
-import { decodeId } from '../common/ids.ts';
+import { campaignIdOf } from '../campaign/mutations.ts';
 import { CampaignRef } from '../campaign/campaign.ts';
 
 const CONTACT_ERRORS = [NotFoundError, ValidationError, InvalidCampaignTransitionError];
-
-function campaignIdOf(globalId: string): string {
-  const id = decodeId(globalId, 'Campaign');
-  if (!id) throw new NotFoundError('Campaign', globalId);
-  return id;
-}
 
 const ROW_DESCRIPTION =
   '0-based index of the contact: its index in `contacts` for addContacts, the index of the data record (header not counted) for importContacts.';

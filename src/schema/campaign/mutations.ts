@@ -5,24 +5,14 @@ import { createCampaign, updateCampaign } from '../../services/campaigns.ts';
 import { performAction } from '../../services/campaign-lifecycle.ts';
 import { builder } from '../builder.ts';
 import { InsufficientBalanceError, INPUT_ERRORS, LIFECYCLE_ERRORS } from '../common/errors.ts';
-import { decodeId } from '../common/ids.ts';
+import { decodeId, requireId } from '../common/ids.ts';
 import { CampaignRef } from './campaign.ts';
 import { CampaignSettingsInput } from './settings.ts';
 
-/** The campaign id inside `input.id`, or NotFound (malformed, other type). */
-export function campaignIdOf(globalId: string, path = 'id'): string {
-  const id = decodeId(globalId, 'Campaign');
-  if (!id) throw new NotFoundError('Campaign', globalId);
-  void path;
-  return id;
-}
+/** The campaign id inside a global id, or NotFound (malformed, other type). */
+export const campaignIdOf = (globalId: string) => requireId(globalId, 'Campaign');
 
-function agentIdOf(globalId: string | null | undefined): string | null | undefined {
-  if (globalId == null) return globalId;
-  const id = decodeId(globalId, 'Agent');
-  if (!id) throw new NotFoundError('Agent', globalId);
-  return id;
-}
+const agentIdOf = (globalId: string | null | undefined) => (globalId == null ? globalId : requireId(globalId, 'Agent'));
 
 /**
  * Runs a service call, re-throwing its NotFound with the id the client sent: services look rows

@@ -1,4 +1,5 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { NotFoundError } from '../../domain/errors.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,4 +18,11 @@ export function decodeId(globalId: string, typename: string): string | null {
 
 export function encodeId(typename: string, id: string): string {
   return encodeGlobalID(typename, id);
+}
+
+/** The database id inside a global id of `typename`; NotFound (a typed error) when there is none. */
+export function requireId(globalId: string, typename: string): string {
+  const id = decodeId(globalId, typename);
+  if (!id) throw new NotFoundError(typename, globalId);
+  return id;
 }
