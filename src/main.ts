@@ -120,12 +120,13 @@ function shutdownOnSignal(logger: Logger) {
   const run = () => {
     if (running) return;
     running = true;
-    logger.info({ signal }, 'shutting down');
     // Worker calls get time to finish, but a stuck close must not keep the process forever.
-    setTimeout(() => {
-      logger.error('shutdown took longer than 30 s; exiting');
-      process.exit(1);
-    }, 30_000).unref();
+    setTimeout(() => process.exit(1), 30_000).unref();
+    // Logging must not stop the shutdown: with stdout a closed pipe (the terminal is gone) the
+    // write throws, and the process would otherwise never close its database.
+    try {
+      logger.info({ signal }, 'shutting down');
+    } catch {}
     closeAll(steps).then(
       () => {
         logger.info('stopped');
