@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import { openMigratedDatabase, type Database } from './db/client.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { closeRealtime } from './realtime/campaign-stream.ts';
 import { createCallboardPubSub, type CallboardPubSub } from './realtime/pubsub.ts';
 
 /** The composition root: what every process (API, worker) shares. Built once, closed once. */
@@ -18,14 +19,17 @@ export async function createApp(config: Config, options: { db?: Database; logger
     options.db ??
     (await openMigratedDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }));
   const pubsub = createCallboardPubSub(config.redisUrl);
-  return {
+  const app: App = {
     config,
     logger,
     db,
     pubsub,
     async close() {
+      // Subscriptions first: their streams poll the database and listen on the bus closed next.
+      closeRealtime(app);
       await pubsub.close();
       await db.close();
     },
   };
+  return app;
 }

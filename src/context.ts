@@ -1,4 +1,3 @@
-import type { YogaInitialContext } from 'graphql-yoga';
 import type { App } from './app.ts';
 import type { ApiKeyIdentity } from './auth/keys.ts';
 import { createLoaders, type Loaders } from './schema/loaders.ts';
@@ -20,5 +19,3 @@ export interface Context {
 export function createContext(app: App, auth: ApiKeyIdentity): Context {
   return { app, db: app.db, auth, orgId: auth.organizationId, loaders: createLoaders(app.db) };
 }
-
-export type ServerContext = YogaInitialContext & { callboard?: Context };

@@ -2,6 +2,7 @@ import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { ExecutionResult } from 'graphql';
 import { createApp, type App } from '../../src/app.ts';
+import { closeRealtime } from '../../src/realtime/campaign-stream.ts';
 import { createKey } from '../../src/auth/keys.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createYogaApp } from '../../src/server.ts';
@@ -67,6 +68,7 @@ export async function makeTestApp(env: Record<string, string | undefined> = {}):
     yoga,
     makeOrg,
     async close() {
+      closeRealtime(app);
       await app.pubsub.close();
       await database.drop();
     },

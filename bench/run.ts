@@ -1,0 +1,304 @@
+/**
+ * callboard vs PostGraphile 5.1.5 on the same PostgreSQL database, same machine, same run.
+ *
+ *   # once: install the peer OUTSIDE the repo (never commit it)
+ *   mkdir -p /tmp/peer && cd /tmp/peer && npm init -y && npm i postgraphile@5.1.5 @graphile/simplify-inflection@9
+ *   # then, from the repo root:
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres PEER_DIR=/tmp/peer npx tsx bench/run.ts
+ *
+ * Env: BENCH_CALLS (default 200000), BENCH_SECONDS per run (default 10), BENCH_CONNECTIONS (10).
+ * Creates a throwaway database on DATABASE_URL's server and drops it at the end, also on error.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { openMigratedDatabase } from '../src/db/client.ts';
+import { ensureBootstrapKey, hashKey } from '../src/auth/keys.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CALLS = Number(process.env.BENCH_CALLS ?? 200_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CAMPAIGNS = 10;
+const SERVER_URL = process.env.DATABASE_URL;
+const PEER_DIR = process.env.PEER_DIR;
+const POLYFILL = '/work/shared/peer/postgraphile/polyfill.mjs';
+
+if (!SERVER_URL || !PEER_DIR || !existsSync(path.join(PEER_DIR, 'node_modules/postgraphile/dist/cli-run.js'))) {
+  console.error(
+    'usage: DATABASE_URL=postgres://… PEER_DIR=/tmp/peer npx tsx bench/run.ts\n' +
+      'install the peer first: mkdir -p /tmp/peer && cd /tmp/peer && npm init -y && ' +
+      'npm i postgraphile@5.1.5 @graphile/simplify-inflection@9',
+  );
+  process.exit(2);
+}
+
+const cleanups: Array<() => Promise<unknown>> = [];
+async function cleanup() {
+  for (const step of cleanups.reverse()) await step().catch((e) => console.error('cleanup:', e));
+  cleanups.length = 0;
+}
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: SERVER_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** Spawns a server and resolves once `ready(output)` returns its URL; killed in cleanup. */
+function startChild(name: string, cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }, ready: (out: string) => string | undefined) {
+  const proc: ChildProcess = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let exited = false;
+  proc.on('exit', () => (exited = true));
+  cleanups.push(async () => {
+    if (exited) return;
+    proc.kill('SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (!exited) proc.kill('SIGKILL');
+  });
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 90 s:\n${out}`)), 90_000);
+    const check = (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = ready(out);
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    };
+    proc.stdout!.on('data', check);
+    proc.stderr!.on('data', check);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+}
+
+async function gql(url: string, headers: Record<string, string>, query: string, variables?: unknown) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: any; errors?: unknown };
+  if (res.status !== 200 || body.errors) throw new Error(`${url}: ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 800)}`);
+  return body.data;
+}
+
+interface Result { rps: number; p50: number; p99: number; errors: number }
+
+/** One bounded autocannon run; bodies rotate through `bodies` so point queries do not hit one row. */
+async function load(url: string, headers: Record<string, string>, bodies: string[], duration = SECONDS): Promise<Result> {
+  let i = 0;
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration,
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [{ setupRequest: (req: any) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
+}
+
+async function main() {
+  const started = Date.now();
+  const name = `callboard_bench_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  cleanups.push(() => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
+  const dbUrl = new URL(SERVER_URL!);
+  dbUrl.pathname = `/${name}`;
+  const url = dbUrl.toString();
+
+  // Schema through callboard's own migrations; the org and key the way `serve` would make them.
+  const key = `bench_${randomBytes(24).toString('hex')}`;
+  const db = await openMigratedDatabase({ url });
+  try {
+    await ensureBootstrapKey(db.prisma, key);
+  } finally {
+    await db.close();
+  }
+
+  // Seed set-based: the statement-level triggers fill campaign_call_tally as the rows go in.
+  const seedStart = Date.now();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let callIds: string[];
+  let campaignIds: string[];
+  try {
+    const { rows: [{ organization_id: orgId }] } = await client.query('SELECT organization_id FROM api_key WHERE hash = $1', [hashKey(key)]);
+    await client.query(
+      `INSERT INTO campaign (id, organization_id, name, status, created_at, updated_at)
+       SELECT gen_random_uuid(), $1, 'Campaign ' || g, 'RUNNING', now() - g * interval '1 minute', now()
+       FROM generate_series(1, ${CAMPAIGNS}) g`,
+      [orgId],
+    );
+    campaignIds = (await client.query('SELECT id FROM campaign ORDER BY created_at DESC')).rows.map((r) => r.id);
+    const per = Math.ceil(CALLS / CAMPAIGNS);
+    for (const [ci, campaignId] of campaignIds.entries()) {
+      // status mix: 3/8 pending, then one each of in progress, retry scheduled, completed ×2, failed.
+      await client.query(
+        `INSERT INTO call (id, campaign_id, name, phone_number, status, outcome, attempt_count, connected, duration_seconds, position)
+         SELECT gen_random_uuid(), $1, 'Contact ' || g, '+1555' || lpad((${ci * per} + g)::text, 7, '0'),
+                (ARRAY['PENDING','PENDING','PENDING','IN_PROGRESS','RETRY_SCHEDULED','COMPLETED','COMPLETED','FAILED'])[1 + g % 8]::"CallStatus",
+                (ARRAY[NULL,NULL,NULL,NULL,'NO_ANSWER','ANSWERED','LEFT_MESSAGE','NO_ANSWER'])[1 + g % 8]::"CallOutcome",
+                (ARRAY[0,0,0,1,1,1,2,3])[1 + g % 8], (g % 8) IN (5, 6), (ARRAY[0,0,0,0,0,60,20,0])[1 + g % 8], g
+         FROM generate_series(1, ${per}) g`,
+        [campaignId],
+      );
+    }
+    await client.query('ANALYZE');
+    callIds = (await client.query('SELECT id FROM call ORDER BY random() LIMIT 1000')).rows.map((r) => r.id);
+  } finally {
+    await client.end();
+  }
+  const seedSeconds = (Date.now() - seedStart) / 1000;
+
+  // Both servers on loopback, same database, pool of 10 connections each.
+  const cbUrl = await startChild(
+    'callboard',
+    process.execPath,
+    [path.join(ROOT, 'bin/callboard.js'), 'serve', '--no-worker'],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0',
+        DATABASE_URL: url, CALLBOARD_BOOTSTRAP_KEY: key, CALLBOARD_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'callboard-bench-')),
+      },
+    },
+    (out) => {
+      for (const line of out.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const l = JSON.parse(line);
+          if (l.msg === 'callboard is listening') return l.url as string;
+        } catch {}
+      }
+      return undefined;
+    },
+  );
+  const peerPort = await freePort();
+  const configPath = path.join(PEER_DIR!, `bench-${name}.graphile.config.mjs`);
+  await writeFile(
+    configPath,
+    `import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import { makePgService } from "postgraphile/adaptors/pg";
+import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
+export default {
+  extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset],
+  pgServices: [makePgService({ connectionString: ${JSON.stringify(url)}, schemas: ["public"], poolConfig: { max: 10 } })],
+  grafserv: { host: "127.0.0.1", port: ${peerPort}, graphiql: false },
+  grafast: { explain: false },
+};
+`,
+  );
+  cleanups.push(() => rm(configPath, { force: true }));
+  const peerUrl = await startChild(
+    'postgraphile',
+    process.execPath,
+    ['node_modules/postgraphile/dist/cli-run.js', '-C', configPath],
+    { cwd: PEER_DIR!, env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NODE_OPTIONS: `--import ${POLYFILL}` } },
+    (out) => (/Server listening|listening on|http:\/\/127\.0\.0\.1:\d+/i.test(out) ? `http://127.0.0.1:${peerPort}/graphql` : undefined),
+  );
+  const cbHeaders = { authorization: `Bearer ${key}` };
+  const callGid = (id: string) => Buffer.from(`Call:${id}`).toString('base64');
+  const campaignGid = (id: string) => Buffer.from(`Campaign:${id}`).toString('base64');
+
+  const CB_CALL = 'query($id:ID!){node(id:$id){...on Call{id name phoneNumber status outcome}}}';
+  const PEER_CALL = 'query($id:UUID!){call(rowId:$id){id name phoneNumber status outcome}}';
+  const CB_NESTED = '{campaigns(first:10){edges{node{name calls(first:20){edges{node{name status}}}}}}}';
+  const PEER_NESTED = '{campaigns(first:10){edges{node{name calls(first:20){edges{node{name status}}}}}}}';
+  const CB_STATS = 'query($id:ID!){campaign(id:$id){stats{total pending inProgress retryScheduled completed failed skipped canceled}}}';
+  const STATUSES = ['PENDING', 'IN_PROGRESS', 'RETRY_SCHEDULED', 'COMPLETED', 'FAILED', 'SKIPPED', 'CANCELED'];
+  const PEER_STATS = `query($id:UUID!){campaign(rowId:$id){total:calls{totalCount} ${STATUSES.map((s) => `${s}:calls(condition:{status:${s}}){totalCount}`).join(' ')}}}`;
+  const PEER_TALLY = 'query($id:UUID!){campaign(rowId:$id){campaignCallTallies{nodes{status outcome calls}}}}';
+
+  // Same answers before timing anything: a benchmark of different results measures nothing.
+  const cbCall = await gql(cbUrl, cbHeaders, CB_CALL, { id: callGid(callIds[0]!) });
+  const peerCall = await gql(peerUrl, {}, PEER_CALL, { id: callIds[0] });
+  if (cbCall.node?.phoneNumber !== peerCall.call?.phoneNumber) throw new Error(`call mismatch ${JSON.stringify([cbCall, peerCall])}`);
+  const count = (d: any) => d.campaigns.edges.reduce((n: number, e: any) => n + e.node.calls.edges.length, 0);
+  const [cbN, peerN] = [count(await gql(cbUrl, cbHeaders, CB_NESTED)), count(await gql(peerUrl, {}, PEER_NESTED))];
+  if (cbN !== 200 || peerN !== 200) throw new Error(`nested: callboard ${cbN} calls, peer ${peerN}`);
+  const cid = campaignIds[2]!;
+  const cbStats = (await gql(cbUrl, cbHeaders, CB_STATS, { id: campaignGid(cid) })).campaign.stats;
+  const peerStats = (await gql(peerUrl, {}, PEER_STATS, { id: cid })).campaign;
+  const camel = (s: string) => s.toLowerCase().replace(/_(.)/g, (_, c) => c.toUpperCase());
+  for (const s of STATUSES) if (cbStats[camel(s)] !== peerStats[s].totalCount) throw new Error(`stats ${s}: ${cbStats[camel(s)]} vs ${peerStats[s].totalCount}`);
+  if (cbStats.total !== peerStats.total.totalCount) throw new Error('stats total mismatch');
+  let tally = true;
+  try {
+    await gql(peerUrl, {}, PEER_TALLY, { id: cid });
+  } catch (e) {
+    tally = false;
+    console.error('peer tally query unavailable:', (e as Error).message);
+  }
+
+  const body = (query: string, variables?: unknown) => JSON.stringify({ query, variables });
+  const scenarios: Array<{ name: string; cb: string[]; peer: string[] }> = [
+    { name: 'call by id (1000 ids rotating)', cb: callIds.map((id) => body(CB_CALL, { id: callGid(id) })), peer: callIds.map((id) => body(PEER_CALL, { id })) },
+    { name: '10 campaigns x 20 calls nested', cb: [body(CB_NESTED)], peer: [body(PEER_NESTED)] },
+    {
+      name: 'per-status counts (peer: 8 x totalCount)',
+      cb: campaignIds.map((id) => body(CB_STATS, { id: campaignGid(id) })),
+      peer: campaignIds.map((id) => body(PEER_STATS, { id })),
+    },
+  ];
+  if (tally)
+    scenarios.push({
+      name: 'per-status counts (peer: same tally table)',
+      cb: campaignIds.map((id) => body(CB_STATS, { id: campaignGid(id) })),
+      peer: campaignIds.map((id) => body(PEER_TALLY, { id })),
+    });
+
+  console.log(`\ncallboard vs PostGraphile 5.1.5 — ${CALLS} calls in ${CAMPAIGNS} campaigns (seeded in ${seedSeconds.toFixed(1)} s), ` +
+    `${SECONDS} s per run, ${CONNECTIONS} connections, ${os.cpus().length} vCPU, Node ${process.version}`);
+  const rows: string[][] = [];
+  for (const s of scenarios) {
+    await load(cbUrl, cbHeaders, s.cb.slice(0, 50), 2).catch(() => undefined); // brief warm-up is not counted
+    const cb = await load(cbUrl, cbHeaders, s.cb);
+    await load(peerUrl, {}, s.peer.slice(0, 50), 2).catch(() => undefined);
+    const peer = await load(peerUrl, {}, s.peer);
+    rows.push([
+      s.name,
+      cb.rps.toFixed(0), `${cb.p50}/${cb.p99}`, String(cb.errors),
+      peer.rps.toFixed(0), `${peer.p50}/${peer.p99}`, String(peer.errors),
+      (cb.rps / peer.rps).toFixed(2), (cb.p50 / Math.max(peer.p50, 0.5)).toFixed(2),
+    ]);
+  }
+  const head = ['scenario', 'cb req/s', 'cb p50/p99 ms', 'cb err', 'peer req/s', 'peer p50/p99 ms', 'peer err', 'req/s ratio cb/peer', 'p50 ratio cb/peer'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  console.log(fmt(head));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const r of rows) console.log(fmt(r));
+  console.log(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
