@@ -82,10 +82,14 @@ function startChild(name: string, cmd: string, args: string[], opts: { cwd: stri
   });
   return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 90 s:\n${out}`)), 90_000);
+    let done = false;
     const check = (chunk: Buffer) => {
-      out += chunk.toString();
+      // Once up, keep only a tail for error messages: re-parsing a growing log would load this process.
+      out = (out + chunk.toString()).slice(done ? -4096 : 0);
+      if (done) return;
       const url = ready(out);
       if (url) {
+        done = true;
         clearTimeout(timer);
         resolve(url);
       }
