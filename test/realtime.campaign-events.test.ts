@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { realtimeHub } from '../src/realtime/campaign-stream.ts';
-import { startServer, type RunningServer } from '../src/server.ts';
+import type { RunningServer } from '../src/server.ts';
 import {
   AddContactsDocument,
   CampaignEventsDocument,
@@ -12,11 +12,11 @@ import {
   StopCampaignDocument,
   UpdateCampaignDocument,
 } from './generated/operations.ts';
-import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
+import type { TestApp, TestOrg } from './helpers/app.ts';
 import {
   appendUnpublished,
   eventually,
-  Leftovers,
+  useLiveServer,
   makeCampaignWithCalls,
   makeWsClient,
   subscribersReady,
@@ -25,22 +25,12 @@ import {
   transitionCall,
 } from './helpers/subscriptions.ts';
 
+const live = useLiveServer();
+const { leftovers } = live;
 let t: TestApp;
 let org: TestOrg;
 let server: RunningServer;
-const leftovers = new Leftovers();
-
-beforeAll(async () => {
-  t = await makeTestApp();
-  org = await t.makeOrg();
-  server = await startServer(t.app, { port: 0, host: '127.0.0.1' });
-});
-
-afterAll(async () => {
-  await leftovers.dispose();
-  await server?.close();
-  await t?.close();
-});
+beforeAll(() => ({ t, org, server } = live));
 
 async function logOf(dbId: string) {
   const rows = await t.app.db.prisma.campaignEvent.findMany({ where: { campaignId: dbId }, orderBy: { sequence: 'asc' } });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { realtimeHub } from '../src/realtime/campaign-stream.ts';
 import { appendEvent, publishEvents } from '../src/services/events.ts';
-import { startServer, type RunningServer } from '../src/server.ts';
+import type { RunningServer } from '../src/server.ts';
 import {
   CampaignUpdatedDocument,
   PauseCampaignDocument,
@@ -9,10 +9,10 @@ import {
   StartCampaignDocument,
   UpdateCampaignDocument,
 } from './generated/operations.ts';
-import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
+import type { TestApp, TestOrg } from './helpers/app.ts';
 import {
   eventually,
-  Leftovers,
+  useLiveServer,
   makeCampaignWithCalls,
   makeWsClient,
   subscribersReady,
@@ -20,22 +20,12 @@ import {
   transitionCall,
 } from './helpers/subscriptions.ts';
 
+const live = useLiveServer();
+const { leftovers } = live;
 let t: TestApp;
 let org: TestOrg;
 let server: RunningServer;
-const leftovers = new Leftovers();
-
-beforeAll(async () => {
-  t = await makeTestApp();
-  org = await t.makeOrg();
-  server = await startServer(t.app, { port: 0, host: '127.0.0.1' });
-});
-
-afterAll(async () => {
-  await leftovers.dispose();
-  await server?.close();
-  await t?.close();
-});
+beforeAll(() => ({ t, org, server } = live));
 
 async function statsNow(id: string) {
   return (await org.exec(RealtimeCampaignStatsDocument, { id })).campaign!.stats;

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { realtimeHub } from '../src/realtime/campaign-stream.ts';
 import { POLL_SQL_TAG } from '../src/realtime/event-log.ts';
-import { startServer, type RunningServer } from '../src/server.ts';
+import type { RunningServer } from '../src/server.ts';
 import { CallUpdatedDocument, DashboardEventsDocument, StartCampaignDocument } from './generated/operations.ts';
-import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
+import type { TestApp, TestOrg } from './helpers/app.ts';
 import {
   eventually,
-  Leftovers,
+  useLiveServer,
   makeCampaignWithCalls,
   makeWsClient,
   subscribersReady,
@@ -14,22 +14,12 @@ import {
   transitionCall,
 } from './helpers/subscriptions.ts';
 
+const live = useLiveServer();
+const { leftovers } = live;
 let t: TestApp;
 let org: TestOrg;
 let server: RunningServer;
-const leftovers = new Leftovers();
-
-beforeAll(async () => {
-  t = await makeTestApp();
-  org = await t.makeOrg();
-  server = await startServer(t.app, { port: 0, host: '127.0.0.1' });
-});
-
-afterAll(async () => {
-  await leftovers.dispose();
-  await server?.close();
-  await t?.close();
-});
+beforeAll(() => ({ t, org, server } = live));
 
 const EVENTS = 8;
 

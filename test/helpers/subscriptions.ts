@@ -1,6 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../../src/app.ts';
 import type { CallStatus, Prisma } from '../../src/db/generated/prisma/client.ts';
@@ -9,7 +10,35 @@ import type { CallboardPubSub } from '../../src/realtime/pubsub.ts';
 import { appendEvent, publishEvents } from '../../src/services/events.ts';
 import { decodeId } from '../../src/schema/common/ids.ts';
 import { CreateCampaignDocument } from '../generated/operations.ts';
-import type { TestApp, TestOrg } from './app.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+import { makeTestApp, type TestApp, type TestOrg } from './app.ts';
+
+export interface LiveServer {
+  t: TestApp;
+  org: TestOrg;
+  server: RunningServer;
+  leftovers: Leftovers;
+}
+
+/**
+ * Registers the file's hooks: one app, organisation and real HTTP + WebSocket server on port 0
+ * before all tests; afterwards its clients (leftovers), the server and the app are closed.
+ * The fields are set once beforeAll has run.
+ */
+export function useLiveServer(): LiveServer {
+  const live = { leftovers: new Leftovers() } as LiveServer;
+  beforeAll(async () => {
+    live.t = await makeTestApp();
+    live.org = await live.t.makeOrg();
+    live.server = await startServer(live.t.app, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await live.leftovers.dispose();
+    await live.server?.close();
+    await live.t?.close();
+  });
+  return live;
+}
 
 /** Every wait in these tests is bounded: a missing message fails the test instead of hanging it. */
 export const DEADLINE_MS = 15_000;
