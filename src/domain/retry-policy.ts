@@ -7,29 +7,7 @@
  */
 import { z } from 'zod';
 
-/** Every CallOutcome of the API (API.md), in schema order. */
-export const CALL_OUTCOMES = [
-  'ANSWERED',
-  'MEETING_BOOKED',
-  'CALLBACK_REQUESTED',
-  'TRANSFERRED',
-  'USER_HUNG_UP',
-  'LEFT_MESSAGE',
-  'NO_MESSAGE',
-  'NO_ANSWER',
-  'BUSY',
-  'ISSUE_DIALING',
-  'TECHNICAL_ERROR',
-  'INVALID_NUMBER',
-  'PLAN_LIMIT_EXCEEDED',
-  'NOT_DIALED',
-  'DUPLICATE',
-  'DO_NOT_CALL',
-] as const;
-export type CallOutcome = (typeof CALL_OUTCOMES)[number];
-
-/** Outcomes a dial can end with (what a provider reports). The rest are set without dialing:
- * PLAN_LIMIT_EXCEEDED, NOT_DIALED (campaign stopped), DUPLICATE / DO_NOT_CALL (skips). */
+/** Outcomes a dial can end with (what a provider reports). */
 export const ATTEMPT_OUTCOMES = [
   'ANSWERED',
   'MEETING_BOOKED',
@@ -43,7 +21,12 @@ export const ATTEMPT_OUTCOMES = [
   'ISSUE_DIALING',
   'TECHNICAL_ERROR',
   'INVALID_NUMBER',
-] as const satisfies readonly CallOutcome[];
+] as const;
+
+/** Every CallOutcome of the API (API.md), in schema order: the dial outcomes, then those set
+ * without dialing: PLAN_LIMIT_EXCEEDED, NOT_DIALED (campaign stopped), DUPLICATE / DO_NOT_CALL (skips). */
+export const CALL_OUTCOMES = [...ATTEMPT_OUTCOMES, 'PLAN_LIMIT_EXCEEDED', 'NOT_DIALED', 'DUPLICATE', 'DO_NOT_CALL'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /** A conversation that achieved something: the numerator of the success rate. */
