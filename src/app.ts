@@ -1,7 +1,7 @@
 import type { Config } from './config.ts';
 import { openMigratedDatabase, type Database } from './db/client.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { closeRealtime } from './realtime/campaign-stream.ts';
+import { CampaignStreamHub } from './realtime/hub.ts';
 import { createCallboardPubSub, type CallboardPubSub } from './realtime/pubsub.ts';
 
 /** The composition root: what every process (API, worker) shares. Built once, closed once. */
@@ -10,6 +10,8 @@ export interface App {
   logger: Logger;
   db: Database;
   pubsub: CallboardPubSub;
+  /** This process's event streams (subscriptions); idle — no timer, no query — until someone subscribes. */
+  realtime: CampaignStreamHub;
   close(): Promise<void>;
 }
 
@@ -19,17 +21,18 @@ export async function createApp(config: Config, options: { db?: Database; logger
     options.db ??
     (await openMigratedDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }));
   const pubsub = createCallboardPubSub(config.redisUrl);
-  const app: App = {
+  const realtime = new CampaignStreamHub(db, pubsub, logger);
+  return {
     config,
     logger,
     db,
     pubsub,
+    realtime,
     async close() {
       // Subscriptions first: their streams poll the database and listen on the bus closed next.
-      closeRealtime(app);
+      realtime.close();
       await pubsub.close();
       await db.close();
     },
   };
-  return app;
 }

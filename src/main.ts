@@ -13,7 +13,7 @@ import { createLogger, type Logger } from './logger.ts';
 const loadServices = async () => ({
   ...(await import('./app.ts')),
   ...(await import('./server.ts')),
-  ...(await import('./services/scheduler.ts')),
+  ...(await import('./dialer/scheduler.ts')),
   ...(await import('./dialer/worker.ts')),
 });
 

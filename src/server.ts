@@ -6,7 +6,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
-import { createContext } from './context.ts';
+import { createContext } from './schema/context.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 

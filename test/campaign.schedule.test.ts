@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotDueError, performAction } from '../src/services/campaign-lifecycle.ts';
-import { startDueCampaigns } from '../src/services/scheduler.ts';
+import { startDueCampaigns } from '../src/dialer/scheduler.ts';
 import { CampaignDocument, ScheduleCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { addCalls, eventKinds, makeCampaign, snapshot } from './helpers/campaigns.ts';

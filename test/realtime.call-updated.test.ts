@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { realtimeHub } from '../src/realtime/campaign-stream.ts';
 import { POLL_SQL_TAG } from '../src/realtime/event-log.ts';
 import { encodeId } from '../src/schema/common/ids.ts';
 import type { RunningServer } from '../src/server.ts';
@@ -22,7 +21,7 @@ let org: TestOrg;
 let server: RunningServer;
 beforeAll(() => ({ t, org, server } = live));
 
-const hubDrained = () => eventually(() => realtimeHub(t.app).stats().channels === 0, undefined, 'subscriptions to end');
+const hubDrained = () => eventually(() => t.app.realtime.stats().channels === 0, undefined, 'subscriptions to end');
 
 describe('callUpdated', () => {
   it('streams every call change in order, and only the wanted statuses when filtered', async () => {

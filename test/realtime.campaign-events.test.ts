@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { realtimeHub } from '../src/realtime/campaign-stream.ts';
 import type { RunningServer } from '../src/server.ts';
 import {
   AddContactsDocument,
@@ -38,7 +37,7 @@ async function logOf(dbId: string) {
 }
 
 /** Waits until the hub holds no channel any more: every server-side subscription ended. */
-const hubDrained = () => eventually(() => realtimeHub(t.app).stats().channels === 0, undefined, 'subscriptions to end');
+const hubDrained = () => eventually(() => t.app.realtime.stats().channels === 0, undefined, 'subscriptions to end');
 
 describe('campaignEvents over graphql-ws', () => {
   it('delivers every change in order, with gapless sequences, replaying from after', async () => {
@@ -134,7 +133,7 @@ describe('campaignEvents over graphql-ws', () => {
       ]);
     }
     // One channel (one bus subscription) for the three of them.
-    expect(realtimeHub(t.app).stats()).toEqual({ channels: 1, subscribers: 3 });
+    expect(t.app.realtime.stats()).toEqual({ channels: 1, subscribers: 3 });
     for (const sub of subs) sub.dispose();
     await hubDrained();
   });
@@ -150,13 +149,13 @@ describe('campaignEvents over graphql-ws', () => {
     await transitionCall(t.app, callIds[1]!, { status: 'IN_PROGRESS', attemptCount: 1 });
     const gapFilled = await sub.received.take(2);
     expect(gapFilled.map((e) => e.campaignEvents.sequence)).toEqual([1, 2]);
-    expect(realtimeHub(t.app).channelStats(dbId)).toMatchObject({ fromLog: 2, fromBus: 0 });
+    expect(t.app.realtime.channelStats(dbId)).toMatchObject({ fromLog: 2, fromBus: 0 });
 
     // Trailing loss: nothing follows it, so only the poll (about a second) can find it.
     await appendUnpublished(t.app, dbId);
     const polled = await sub.received.nextData();
     expect(polled.campaignEvents).toMatchObject({ sequence: 3, kind: 'CAMPAIGN_UPDATED' });
-    expect(realtimeHub(t.app).channelStats(dbId)).toMatchObject({ fromLog: 3, fromBus: 0 });
+    expect(t.app.realtime.channelStats(dbId)).toMatchObject({ fromLog: 3, fromBus: 0 });
     expect(sub.received.unread).toBe(0);
     sub.dispose();
     await hubDrained();
@@ -175,7 +174,7 @@ describe('campaignEvents over graphql-ws', () => {
       ]);
       await sub.received.until(() => sub.received.completed);
     }
-    expect(realtimeHub(t.app).stats().channels).toBe(0);
+    expect(t.app.realtime.stats().channels).toBe(0);
   });
 });
 

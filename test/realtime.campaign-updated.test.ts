@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { realtimeHub } from '../src/realtime/campaign-stream.ts';
-import { appendEvent, publishEvents } from '../src/services/events.ts';
+import { appendEvent, publishEvents } from '../src/realtime/event-log.ts';
 import type { RunningServer } from '../src/server.ts';
 import {
   CampaignUpdatedDocument,
@@ -75,7 +74,7 @@ describe('campaignUpdated', () => {
     expect(burst1[0]!.campaignUpdated.stats).toEqual(final1);
     // At most one payload per coalescing window (250 ms) plus the edges — far fewer than 30.
     const payloads2 = burst2.length;
-    const { coalesceMs } = realtimeHub(t.app).options;
+    const { coalesceMs } = t.app.realtime.options;
     expect(payloads2).toBeLessThanOrEqual(Math.ceil(elapsed / coalesceMs) + 3);
     expect(payloads2).toBeLessThan(30);
     expect(burst2.at(-1)!.campaignUpdated.stats).toEqual(final2);
@@ -87,7 +86,7 @@ describe('campaignUpdated', () => {
     expect(updated).toMatchObject({ status: 'PAUSED', settings: { maxConcurrentCalls: 7 }, stats: final2 });
     expect(sub.received.unread).toBe(0);
     sub.dispose();
-    await eventually(() => realtimeHub(t.app).stats().channels === 0, undefined, 'subscriptions to end');
+    await eventually(() => t.app.realtime.stats().channels === 0, undefined, 'subscriptions to end');
   });
 
   it('shares coalesced payloads among subscribers and refuses other organisations', async () => {

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
-import { realtimeHub } from '../src/realtime/campaign-stream.ts';
 import { createYogaApp, startServer, type RunningServer } from '../src/server.ts';
 import { CallUpdatedDocument, CampaignEventsDocument, StartCampaignDocument, UpdateCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
@@ -66,7 +65,7 @@ describe(`changes made through another process (${viaRedis ? 'Redis' : 'no share
     const events = subscribeWs(client, CampaignEventsDocument, { campaignId: id, after: 0 }, leftovers);
     const calls = subscribeWs(client, CallUpdatedDocument, { campaignId: id }, leftovers);
     await subscribersReady(t.app, dbId, 2);
-    const hubA = realtimeHub(t.app);
+    const hubA = t.app.realtime;
     // With Redis, wait until B's publishes reach A (SUBSCRIBE is asynchronous).
     if (viaRedis) await busReady(t.app, dbId, appB);
 
@@ -97,7 +96,7 @@ describe(`changes made through another process (${viaRedis ? 'Redis' : 'no share
       expect(stats).toMatchObject({ fromBus: 0, fromLog: 5 });
     }
     // B never had a subscriber: its writes do not open channels there.
-    expect(realtimeHub(appB).stats().channels).toBe(0);
+    expect(appB.realtime.stats().channels).toBe(0);
     events.dispose();
     calls.dispose();
     await eventually(() => hubA.stats().channels === 0, undefined, 'subscriptions to end');

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { realtimeHub } from '../src/realtime/campaign-stream.ts';
 import { POLL_SQL_TAG } from '../src/realtime/event-log.ts';
 import type { RunningServer } from '../src/server.ts';
 import { CallUpdatedDocument, DashboardEventsDocument, StartCampaignDocument } from './generated/operations.ts';
@@ -72,7 +71,7 @@ async function statementsWith(subscribers: number) {
     sub.events.dispose();
     sub.calls.dispose();
   }
-  await eventually(() => realtimeHub(t.app).stats().channels === 0, undefined, 'subscriptions to end');
+  await eventually(() => t.app.realtime.stats().channels === 0, undefined, 'subscriptions to end');
   return statements;
 }
 

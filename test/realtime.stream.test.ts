@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignStreamHub } from '../src/realtime/campaign-stream.ts';
+import { CampaignStreamHub } from '../src/realtime/hub.ts';
 import type { StreamEvent } from '../src/realtime/event-log.ts';
-import { publishEvents } from '../src/services/events.ts';
+import { publishEvents } from '../src/realtime/event-log.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { DEADLINE_MS, eventually, makeCampaignWithCalls, probeBus, transitionCall } from './helpers/subscriptions.ts';
 

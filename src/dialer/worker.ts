@@ -4,62 +4,35 @@
  * `npm start`, or as `callboard worker` processes); PostgreSQL is the only coordination.
  *
  * Crash safety rests on three rules:
- *  1. The attempt row is committed (claim.ts) before the dial, so every dial has a record.
+ *  1. The attempt row is committed (sql/claim-due-calls.ts) before the dial, so every dial has a record.
  *  2. Each claimed call carries a lease (owner + expiry) that its worker renews. A worker that dies
  *     stops renewing; once the lease has expired any worker takes the call over and asks the
  *     provider what became of its attempt (lookupByAttempt): 'unknown' ⇒ never dialed ⇒ the
  *     attempt is marked NOT_DIALED and the call goes back to the queue; 'in-progress' ⇒ adopted,
  *     polled until it ends; 'finished' ⇒ the result is applied. Nothing is ever redialed blindly.
- *  3. Results are applied idempotently (call-transitions.ts), so a result delivered twice, or
+ *  3. Results are applied idempotently (sql/apply-call-results.ts), so a result delivered twice, or
  *     applied by two processes, counts once.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { App } from '../app.ts';
 import type { Logger } from '../logger.ts';
-import { NOT_DIALED_MESSAGE, applyCallResults, findExpiredLeases, markAccepted, pauseFor, pauseOutOfMinutes, releaseLeases, renewLeases, revertUndialed, takeExpiredLeases } from '../services/call-transitions.ts';
-import { applyTestCallResult, cancelUndialedTestCall, findStaleTestCalls } from '../services/call-test.ts';
-import { claimDueCalls, claimTestCalls, listClaimableCampaigns } from './claim.ts';
-import type { CallResult, DialRequest, TelephonyProvider } from './provider.ts';
+import { delay, groupBy, settle } from './async-utils.ts';
+import { HeldCalls } from './held-calls.ts';
+import type { CallResult, TelephonyProvider } from './provider.ts';
 import { createProvider } from './providers/index.ts';
+import { ResultQueue } from './result-queue.ts';
+import { listClaimableCampaigns } from './sql/claimable-campaigns.ts';
+import { claimDueCalls } from './sql/claim-due-calls.ts';
+import { markAccepted } from './sql/mark-accepted.ts';
+import { releaseLeases } from './sql/release-leases.ts';
+import { renewLeases } from './sql/renew-leases.ts';
+import { pauseOutOfMinutes } from './system-pauses.ts';
+import { TestCallRunner } from './test-call-runner.ts';
+import type { Held, WorkerContext } from './worker-context.ts';
+import { WORKER_DEFAULTS, type WorkerOptions } from './worker-options.ts';
 
-export interface WorkerOptions {
-  /** Written into lease_owner; defaults to CALLBOARD_WORKER_ID, else host:pid:random. */
-  workerId?: string;
-  /** Defaults to the provider of the configuration (the simulator); closed by stop() only if
-   * the worker created it. */
-  provider?: TelephonyProvider;
-  /** How often to look for due calls and test calls when nothing wakes the worker (a result
-   * freeing a slot wakes it at once). */
-  pollIntervalMs?: number;
-  /** How often to scan for expired leases and stale test calls: 5 s, a sixth of the lease. */
-  recoveryIntervalMs?: number;
-  /**
-   * 20 ms: results and freed slots are gathered this long before one transaction applies or
-   * refills them all. At high simulator speeds results arrive every millisecond; one
-   * transaction per result would spend the database on transaction overhead.
-   */
-  batchWindowMs?: number;
-  /**
-   * 30 s: how long a claimed call stays reserved without its worker renewing it — three renewals
-   * (every 10 s) can fail before another worker takes over, and a dead worker's calls are picked
-   * up within half a minute.
-   */
-  leaseMs?: number;
-  /** 10 s: a third of the lease, so two missed renewals still leave the lease valid. */
-  renewIntervalMs?: number;
-  /** Graceful stop: how long to let calls in progress finish before releasing their leases. */
-  stopTimeoutMs?: number;
-  /** Calls this worker holds at most (its share of the work when several run). */
-  capacity?: number;
-  /** A dialed call whose result has not arrived after this long is looked up at the provider
-   * (results are delivered at most once). 60 s: longer than most calls at real speed. */
-  resultTimeoutMs?: number;
-  /** Consecutive dial failures of one campaign before it pauses with SYSTEM_FAILURE. */
-  maxDialFailures?: number;
-  /** How long a call whose dial the provider refused waits before its next try. */
-  dialFailureBackoffMs?: number;
-}
+export type { WorkerOptions } from './worker-options.ts';
 
 export interface RunningWorker {
   readonly id: string;
@@ -77,56 +50,25 @@ export interface RunningWorker {
   abandon(): Promise<void>;
 }
 
-type Held = {
-  callId: string;
-  campaignId: string;
-  attemptId: string | null;
-  providerCallId: string | null;
-  /** dialing: dial() in flight; dialed: accepted, result expected; unsure: taken over or dial
-   * failed — the provider decides; adopted: the provider has it in progress, we poll. */
-  state: 'dialing' | 'dialed' | 'unsure' | 'adopted';
-  since: number;
-  lastLookupAt: number;
-  /** Local time before which a dial may start (lease expiry, measured from before the claim). */
-  dialBy: number;
-  dialError?: string;
-};
-
-type HeldTest = { attemptId: string; dialing: boolean };
-
-const DEFAULTS = {
-  pollIntervalMs: 1000,
-  recoveryIntervalMs: 5000,
-  batchWindowMs: 20,
-  leaseMs: 30_000,
-  renewIntervalMs: 10_000,
-  stopTimeoutMs: 20_000,
-  capacity: 500,
-  resultTimeoutMs: 60_000,
-  maxDialFailures: 5,
-  dialFailureBackoffMs: 60_000,
-};
-
 export async function startWorker(app: App, options: WorkerOptions = {}): Promise<RunningWorker> {
   const worker = new DialerWorker(app, options);
   worker.start();
   return worker;
 }
 
-class DialerWorker implements RunningWorker {
+class DialerWorker implements RunningWorker, WorkerContext {
   readonly id: string;
-  private readonly opts: typeof DEFAULTS;
-  private readonly provider: TelephonyProvider;
+  readonly opts: typeof WORKER_DEFAULTS;
+  readonly provider: TelephonyProvider;
+  readonly log: Logger;
+  readonly held = new Map<string, Held>();
+  readonly accepted = new Map<string, string>();
   private readonly ownsProvider: boolean;
-  private readonly log: Logger;
+  private readonly calls = new HeldCalls(this);
+  private readonly results = new ResultQueue(this);
+  private readonly tests = new TestCallRunner(this);
   private mode: 'running' | 'draining' | 'halted' = 'running';
   private dead = false;
-  private readonly held = new Map<string, Held>(); // by callId
-  private readonly tests = new Map<string, HeldTest>(); // by attemptId
-  private readonly testLookups = new Map<string, number>();
-  private readonly pending = new Map<string, Map<string, CallResult>>(); // campaignId → attemptId → result
-  private readonly drains = new Set<string>();
-  private readonly failures = new Map<string, number>();
   private readonly tracked = new Set<Promise<unknown>>();
   private unsubscribe: () => void = () => {};
   private loopDone: Promise<void> = Promise.resolve();
@@ -134,18 +76,16 @@ class DialerWorker implements RunningWorker {
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
   private lastScan = 0;
   private lastTestPickup = 0;
-  /** Provider ids of accepted dials not written yet (flushed in one statement per tick). */
-  private readonly accepted = new Map<string, string>();
   private renewTimer: NodeJS.Timeout | null = null;
   private renewing: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(
-    private readonly app: App,
+    readonly app: App,
     options: WorkerOptions,
   ) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.opts = { ...DEFAULTS, ...(defined as Partial<typeof DEFAULTS>) };
+    this.opts = { ...WORKER_DEFAULTS, ...(defined as Partial<typeof WORKER_DEFAULTS>) };
     this.id = options.workerId ?? app.config.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.log = app.logger.child({ workerId: this.id });
     this.ownsProvider = !options.provider;
@@ -154,6 +94,18 @@ class DialerWorker implements RunningWorker {
 
   get heldCalls(): number {
     return this.held.size;
+  }
+
+  isDead(): boolean {
+    return this.dead;
+  }
+
+  isRunning(): boolean {
+    return this.mode === 'running';
+  }
+
+  enqueue(campaignId: string, result: CallResult): void {
+    this.results.enqueue(campaignId, result);
   }
 
   start(): void {
@@ -208,16 +160,16 @@ class DialerWorker implements RunningWorker {
     await this.flushAccepted();
     if (this.mode === 'running') {
       if (scan) {
-        await this.recoverExpired();
-        await this.recoverStaleTestCalls();
+        await this.calls.recoverExpired();
+        await this.tests.recoverStale();
       }
       if (Date.now() - this.lastTestPickup >= this.opts.pollIntervalMs) {
         this.lastTestPickup = Date.now();
-        await this.pickUpTestCalls();
+        await this.tests.pickUp();
       }
       await this.claim();
     }
-    await this.reconcileHeld();
+    await this.calls.reconcileDue();
   }
 
   /** Writes the provider ids of dials accepted since the last tick, in one statement. */
@@ -242,7 +194,7 @@ class DialerWorker implements RunningWorker {
       const startedAt = Date.now();
       const result = await claimDueCalls(this.app, campaignId, { workerId: this.id, leaseMs: this.opts.leaseMs, limit: this.room() });
       if (this.dead) return; // "killed" right after the commit: these attempts were never dialed
-      if (result.outOfMinutesOrg) this.track(this.pauseOrg(result.outOfMinutesOrg));
+      if (result.outOfMinutesOrg) this.pauseOrg(result.outOfMinutesOrg);
       if (result.completed) this.log.info({ campaignId }, 'campaign completed');
       for (const call of result.claimed) {
         const held: Held = {
@@ -256,127 +208,8 @@ class DialerWorker implements RunningWorker {
           dialBy: startedAt + this.opts.leaseMs,
         };
         this.held.set(call.callId, held);
-        this.track(this.dial(held, { attemptId: call.attemptId, callId: call.callId, to: call.to, agent: result.agent, variables: call.variables }));
+        this.track(this.calls.dial(held, { attemptId: call.attemptId, callId: call.callId, to: call.to, agent: result.agent, variables: call.variables }));
       }
-    }
-  }
-
-  private async dial(held: Held, request: DialRequest): Promise<void> {
-    // Dial only while the lease surely holds (a third of it to spare): past that, another worker
-    // may have found the attempt 'unknown' at the provider and put the call back in the queue.
-    if (this.dead) return;
-    if (Date.now() > held.dialBy - this.opts.leaseMs / 3) {
-      held.state = 'unsure';
-      return;
-    }
-    let providerCallId: string;
-    try {
-      ({ providerCallId } = await this.provider.dial(request));
-    } catch (error) {
-      if (this.dead) return;
-      held.state = 'unsure';
-      held.dialError = error instanceof Error ? error.message : String(error);
-      this.log.warn({ callId: held.callId, err: error }, 'dial failed; asking the provider whether it happened');
-      await this.reconcile(held);
-      return;
-    }
-    if (this.dead) return;
-    this.failures.delete(held.campaignId);
-    held.providerCallId = providerCallId;
-    if (held.state === 'dialing') held.state = 'dialed';
-    held.since = Date.now();
-    this.accepted.set(request.attemptId, providerCallId);
-  }
-
-  /** Asks the provider what became of a held call's attempt and acts on the answer. */
-  private async reconcile(held: Held): Promise<void> {
-    held.lastLookupAt = Date.now();
-    if (!held.attemptId) return this.putBack(held);
-    let found;
-    try {
-      found = await this.provider.lookupByAttempt(held.attemptId);
-    } catch (error) {
-      this.log.warn({ err: error, callId: held.callId }, 'provider lookup failed; will ask again');
-      return;
-    }
-    if (this.dead || this.held.get(held.callId) !== held) return;
-    if (found.state === 'finished') {
-      this.enqueue(held.campaignId, found.result);
-    } else if (found.state === 'in-progress') {
-      if (held.state === 'unsure') held.state = 'adopted';
-      if (!held.providerCallId) {
-        held.providerCallId = found.providerCallId;
-        this.accepted.set(held.attemptId, found.providerCallId);
-      }
-    } else {
-      await this.putBack(held);
-    }
-  }
-
-  /** The provider never accepted this attempt: the call goes back to the queue (see revertUndialed). */
-  private async putBack(held: Held): Promise<void> {
-    const failedDial = held.dialError !== undefined;
-    try {
-      await revertUndialed(this.app, held.campaignId, [{ callId: held.callId, attemptId: held.attemptId }], {
-        workerId: this.id,
-        retryAt: failedDial ? new Date(Date.now() + this.opts.dialFailureBackoffMs) : null,
-        waitReason: failedDial ? `the telephony provider did not accept the call (${held.dialError}); it will be tried again` : null,
-        errorMessage: failedDial ? `not dialed: the telephony provider refused it (${held.dialError})` : NOT_DIALED_MESSAGE,
-      });
-    } catch (error) {
-      this.log.error({ err: error, callId: held.callId }, 'could not put an undialed call back; its lease will expire');
-      return;
-    }
-    if (this.held.get(held.callId) === held) this.held.delete(held.callId);
-    if (failedDial) await this.countDialFailure(held.campaignId);
-    this.wake();
-  }
-
-  private async countDialFailure(campaignId: string): Promise<void> {
-    const n = (this.failures.get(campaignId) ?? 0) + 1;
-    this.failures.set(campaignId, n);
-    if (n < this.opts.maxDialFailures) return;
-    this.failures.delete(campaignId);
-    if (await pauseFor(this.app, campaignId, 'SYSTEM_FAILURE')) {
-      this.log.error({ campaignId, failures: n }, 'the telephony provider keeps failing: campaign paused (SYSTEM_FAILURE)');
-    }
-  }
-
-  /** Held calls that need the provider's word: taken over, failed dials, or results overdue. */
-  private async reconcileHeld(): Promise<void> {
-    const now = Date.now();
-    const due = [...this.held.values()].filter((h) => {
-      if (h.state === 'dialing') return false;
-      const every = h.state === 'dialed' ? this.opts.resultTimeoutMs : this.opts.pollIntervalMs;
-      return now - Math.max(h.since, h.lastLookupAt) >= every;
-    });
-    await inChunks(due, 20, (h) => this.reconcile(h));
-  }
-
-  // ---- recovery ------------------------------------------------------------------------------
-
-  /** Takes over calls whose lease expired (their worker died or gave up) and reconciles them. */
-  private async recoverExpired(): Promise<void> {
-    const expired = await findExpiredLeases(this.app, 100);
-    const byCampaign = groupBy(expired, (r) => r.campaign_id);
-    for (const [campaignId, rows] of byCampaign) {
-      if (this.dead || this.mode !== 'running') return;
-      const taken = await takeExpiredLeases(this.app, campaignId, rows.map((r) => r.id), this.id, this.opts.leaseMs);
-      if (taken.length === 0) continue;
-      this.log.info({ campaignId, calls: taken.length }, 'took over calls with expired leases; reconciling with the provider');
-      const now = Date.now();
-      const helds = taken.map((t): Held => ({
-        callId: t.callId,
-        campaignId,
-        attemptId: t.attemptId,
-        providerCallId: t.providerCallId,
-        state: 'unsure',
-        since: now,
-        lastLookupAt: 0,
-        dialBy: 0, // never dial a taken-over attempt
-      }));
-      for (const h of helds) this.held.set(h.callId, h);
-      await inChunks(helds, 20, (h) => this.reconcile(h));
     }
   }
 
@@ -384,127 +217,17 @@ class DialerWorker implements RunningWorker {
 
   private onResult(result: CallResult): void {
     if (this.dead) return;
-    if (result.callId === null) {
-      this.track(this.finishTest(result));
-      return;
-    }
-    const held = this.held.get(result.callId);
-    if (held) return this.enqueue(held.campaignId, result);
-    // Not ours (a repeated delivery, or a lease we lost): apply anyway, idempotently.
-    this.track(
-      this.app.db.prisma.call
-        .findUnique({ where: { id: result.callId }, select: { campaignId: true } })
-        .then((call) => call && this.enqueue(call.campaignId, result)),
-    );
+    if (result.callId === null) this.track(this.tests.finish(result));
+    else this.results.accept({ ...result, callId: result.callId });
   }
 
-  private enqueue(campaignId: string, result: CallResult): void {
-    let queue = this.pending.get(campaignId);
-    if (!queue) this.pending.set(campaignId, (queue = new Map()));
-    queue.set(result.attemptId, result);
-    if (!this.drains.has(campaignId)) this.track(this.drain(campaignId));
+  pauseOrg(organizationId: string): void {
+    this.track(this.pauseOutOfMinutes(organizationId));
   }
 
-  private batchWindow(): Promise<void> {
-    return this.mode === 'running' ? delay(this.opts.batchWindowMs) : Promise.resolve();
-  }
-
-  /** Applies queued results of one campaign, up to 200 per transaction (one lock, one billing). */
-  private async drain(campaignId: string): Promise<void> {
-    this.drains.add(campaignId);
-    try {
-      await this.batchWindow(); // gather the results arriving right behind this one
-      for (;;) {
-        const queue = this.pending.get(campaignId);
-        if (!queue || queue.size === 0 || this.dead) break;
-        const batch = [...queue.values()].slice(0, 200);
-        for (const r of batch) queue.delete(r.attemptId);
-        try {
-          const outcome = await applyCallResults(this.app, campaignId, batch);
-          const settled = new Set(outcome.settled);
-          for (const r of batch) {
-            const held = this.held.get(r.callId!);
-            if (held && held.attemptId === r.attemptId && settled.has(r.attemptId)) this.held.delete(r.callId!);
-          }
-          if (outcome.completed) this.log.info({ campaignId }, 'campaign completed');
-          if (outcome.outOfMinutesOrg) this.track(this.pauseOrg(outcome.outOfMinutesOrg));
-        } catch (error) {
-          // The calls stay held; reconcileHeld looks them up again after resultTimeoutMs.
-          if (!this.dead) this.log.error({ err: error, campaignId }, 'applying call results failed');
-        }
-        this.wake(); // slots are free again
-      }
-    } finally {
-      this.drains.delete(campaignId);
-      if (this.pending.get(campaignId)?.size === 0) this.pending.delete(campaignId);
-    }
-    // A result that arrived between the last batch and the finally above.
-    if (!this.dead && this.pending.get(campaignId)?.size) this.track(this.drain(campaignId));
-  }
-
-  private async pauseOrg(organizationId: string): Promise<void> {
+  private async pauseOutOfMinutes(organizationId: string): Promise<void> {
     const paused = await pauseOutOfMinutes(this.app, organizationId);
     if (paused.length) this.log.warn({ organizationId, campaigns: paused.length }, 'out of minutes: running campaigns paused');
-  }
-
-  // ---- test calls ----------------------------------------------------------------------------
-
-  private async pickUpTestCalls(): Promise<void> {
-    if (this.tests.size >= 20) return;
-    const rows = await claimTestCalls(this.app, 5);
-    for (const row of rows) {
-      if (this.dead) return;
-      const test: HeldTest = { attemptId: row.attemptId, dialing: true };
-      this.tests.set(row.attemptId, test);
-      this.track(this.dialTest(test, { attemptId: row.attemptId, callId: null, to: row.to, agent: row.agent, variables: {} }));
-    }
-  }
-
-  private async dialTest(test: HeldTest, request: DialRequest): Promise<void> {
-    try {
-      const { providerCallId } = await this.provider.dial(request);
-      if (this.dead) return;
-      test.dialing = false;
-      this.accepted.set(test.attemptId, providerCallId);
-    } catch (error) {
-      if (this.dead) return;
-      test.dialing = false;
-      this.log.warn({ err: error, attemptId: test.attemptId }, 'test call dial failed');
-      await this.lookupTest(test.attemptId, `not dialed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  private async finishTest(result: CallResult): Promise<void> {
-    try {
-      await applyTestCallResult(this.app, result);
-      this.tests.delete(result.attemptId);
-    } catch (error) {
-      if (!this.dead) this.log.error({ err: error, attemptId: result.attemptId }, 'applying a test call result failed');
-    }
-  }
-
-  /** Open test calls taken more than a lease ago (by anyone): their worker may be gone. */
-  private async recoverStaleTestCalls(): Promise<void> {
-    const stale = await findStaleTestCalls(this.app, this.opts.leaseMs);
-    const now = Date.now();
-    for (const row of stale) {
-      if (this.dead) return;
-      if (this.tests.get(row.id)?.dialing) continue;
-      if (now - (this.testLookups.get(row.id) ?? 0) < this.opts.pollIntervalMs * 5) continue;
-      this.testLookups.set(row.id, now);
-      await this.lookupTest(row.id, NOT_DIALED_MESSAGE);
-    }
-    if (this.testLookups.size > 1000) this.testLookups.clear();
-  }
-
-  private async lookupTest(attemptId: string, notDialedMessage: string): Promise<void> {
-    const found = await this.provider.lookupByAttempt(attemptId).catch(() => null);
-    if (!found || this.dead) return;
-    if (found.state === 'finished') await this.finishTest(found.result);
-    else if (found.state === 'unknown') {
-      await cancelUndialedTestCall(this.app, attemptId, notDialedMessage);
-      this.tests.delete(attemptId);
-    }
   }
 
   // ---- leases --------------------------------------------------------------------------------
@@ -579,38 +302,11 @@ class DialerWorker implements RunningWorker {
     await this.loopDone;
   }
 
-  private track<T>(promise: Promise<T>): void {
+  track(promise: Promise<unknown>): void {
     const p = promise.catch((error) => {
       if (!this.dead) this.log.error({ err: error }, 'dialer task failed');
     });
     this.tracked.add(p);
     void p.finally(() => this.tracked.delete(p));
-  }
-}
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    let list = out.get(k);
-    if (!list) out.set(k, (list = []));
-    list.push(item);
-  }
-  return out;
-}
-
-async function inChunks<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
-
-/** Waits for the promises in `set` (including ones added meanwhile), at most `ms`. */
-async function settle(set: Set<Promise<unknown>>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (set.size > 0 && Date.now() < deadline) {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...set]), new Promise((r) => (timer = setTimeout(r, Math.max(1, deadline - Date.now()))))]);
-    clearTimeout(timer);
   }
 }

@@ -26,7 +26,11 @@ export const COMPLIANCE_LATEST = 1260;
 
 const MINUTES_PER_DAY = 1440;
 const MINUTE_MS = 60_000;
-const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** Weekdays as the API names them, in ISO order: WEEKDAYS[d - 1] is ISO weekday d. */
+export const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+const DAY_NAMES = WEEKDAYS.map((d) => d[0] + d.slice(1).toLowerCase());
 
 /** Validates a window supplied by a client (campaign settings). Overnight windows are refused:
  * the compliance clamp would cut them into two pieces nobody asked for. */

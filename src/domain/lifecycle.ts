@@ -84,3 +84,9 @@ export const DIALABLE: readonly CampaignStatus[] = ['RUNNING'];
 export function isTerminal(status: CampaignStatus): boolean {
   return status === 'CANCELED';
 }
+
+/** Call statuses of calls waiting to be dialed (first attempt or a retry): the dialer's queue. */
+export const WAITING_CALL_STATUSES = ['PENDING', 'RETRY_SCHEDULED'] as const;
+/** Call statuses of calls still to be worked on: waiting, or in progress. A campaign with none
+ * has nothing left to do (it completes); start refuses one without any. */
+export const OPEN_CALL_STATUSES = [...WAITING_CALL_STATUSES, 'IN_PROGRESS'] as const;

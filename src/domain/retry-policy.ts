@@ -139,8 +139,7 @@ export function decideAfterAttempt(input: DecideInput): AttemptDecision {
     case 'ISSUE_DIALING':
     case 'TECHNICAL_ERROR': {
       const rule = resolveRetryPolicy(input.policy)[outcome];
-      const allowed = Math.max(1, Math.min(campaignMaxAttempts, rule.maxAttempts));
-      if (attemptsUsed < allowed) {
+      if (hasAttemptsLeft(attemptsUsed, Math.min(campaignMaxAttempts, rule.maxAttempts))) {
         return { status: 'RETRY_SCHEDULED', outcome, nextAttemptAt: new Date(now.getTime() + rule.delaySeconds * 1000) };
       }
       return { status: 'FAILED', outcome };
@@ -150,4 +149,33 @@ export function decideAfterAttempt(input: DecideInput): AttemptDecision {
       throw new Error(`not an attempt outcome: ${String(unreachable)}`);
     }
   }
+}
+
+/** A call's attempt counters: all attempts made, and those made before the latest retryFailed. */
+export type AttemptCounters = { attemptCount: number; attemptBase: number };
+
+/** Attempts counted against the budget: retryFailed starts a fresh one (attempt_base). */
+export function attemptsUsed(call: AttemptCounters): number {
+  return call.attemptCount - call.attemptBase;
+}
+
+/** The attempt budget: one more dial is allowed while fewer than `maxAttempts` (at least 1) were made. */
+export function hasAttemptsLeft(used: number, maxAttempts: number): boolean {
+  return used < Math.max(1, maxAttempts);
+}
+
+/**
+ * Where a claimed call goes when its attempt never reached the provider: the attempt no longer
+ * counts, so the call waits again — as RETRY_SCHEDULED when earlier attempts of its budget were
+ * made, PENDING otherwise — or, in a stopped campaign, is CANCELED (NOT_DIALED when it was never
+ * dialed at all, as a stop leaves calls it cancels before their first dial).
+ */
+export function afterUndialed(
+  call: AttemptCounters & { outcome: string | null },
+  campaignStopped: boolean,
+): { status: 'PENDING' | 'RETRY_SCHEDULED' | 'CANCELED'; outcome: string | null; attemptCount: number } {
+  const attemptCount = call.attemptCount - 1;
+  if (campaignStopped) return { status: 'CANCELED', outcome: attemptCount === 0 ? 'NOT_DIALED' : call.outcome, attemptCount };
+  const used = attemptsUsed({ attemptCount, attemptBase: call.attemptBase });
+  return { status: used > 0 ? 'RETRY_SCHEDULED' : 'PENDING', outcome: call.outcome, attemptCount };
 }

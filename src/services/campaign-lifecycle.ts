@@ -1,16 +1,12 @@
 import type { App } from '../app.ts';
-import type { Campaign, CampaignStatus, PauseReason, Prisma } from '../db/generated/prisma/client.ts';
-import {
-  DomainError,
-  InsufficientBalanceError,
-  InvalidCampaignTransitionError,
-  NotFoundError,
-  ValidationError,
-  VersionConflictError,
-} from '../domain/errors.ts';
+import type { Campaign, PauseReason, Prisma } from '../db/generated/prisma/client.ts';
+import { TX, type Tx } from '../db/transactions.ts';
+import { DomainError, InvalidCampaignTransitionError, ValidationError, VersionConflictError } from '../domain/errors.ts';
 import { transition, type CampaignAction } from '../domain/lifecycle.ts';
+import { appendEvent, withEvents } from '../realtime/event-log.ts';
 import type { CampaignEventMessage } from '../realtime/pubsub.ts';
-import { appendEvent, publishEvents, type Tx } from './events.ts';
+import { requireBalance } from './billing.ts';
+import { lockLiveCampaign, openCallCounts, type LockedCampaign } from './campaign-lock.ts';
 
 /** The scheduler's START lost a race with a reschedule: the campaign is no longer due. */
 export class NotDueError extends DomainError {
@@ -36,71 +32,50 @@ export interface ActionInput {
 }
 
 /**
- * A stop or retry may touch a million call rows in one statement, and every writer of a campaign
- * queues on its row lock (or, on PGlite, on the single connection): Prisma's defaults (5 s, 2 s
- * to start) can fail a burst of a few dozen concurrent mutations with an internal error.
- */
-export const TX_OPTIONS = { timeout: 120_000, maxWait: 30_000 };
-
-type Locked = {
-  id: string;
-  organization_id: string;
-  status: CampaignStatus;
-  version: number;
-  scheduled_at: Date | null;
-  deleted_at: Date | null;
-};
-
-/** Locks the campaign row for the rest of the transaction; concurrent actions queue behind it. */
-export async function lockCampaign(tx: Tx, orgId: string | null, campaignId: string): Promise<Locked> {
-  const [row] = await tx.$queryRaw<Locked[]>`
-    SELECT id, organization_id, status, version, scheduled_at, deleted_at FROM campaign
-     WHERE id = ${campaignId}::uuid FOR UPDATE`;
-  if (!row || row.deleted_at || (orgId && row.organization_id !== orgId)) throw new NotFoundError('Campaign', campaignId);
-  return row;
-}
-
-/**
  * Applies one lifecycle action: lock, check (expectedVersion, state machine, preconditions),
  * apply side effects on calls, bump the version, append an event — all in one transaction, so a
  * crash between any two statements leaves the campaign as it was. Events are published after
  * commit.
  */
 export async function performAction(app: App, input: ActionInput): Promise<Campaign> {
-  const events: CampaignEventMessage[] = [];
-  const campaign = await app.db.prisma.$transaction(async (tx) => {
-    const current = await lockCampaign(tx, input.orgId, input.campaignId);
-    if (input.expectedVersion != null && current.version !== input.expectedVersion) {
-      throw new VersionConflictError(current.version);
-    }
-    const step = transition(current.status, input.action);
-    if (!step.ok) throw new InvalidCampaignTransitionError(current.status, input.action);
-    const data = await EFFECTS[input.action](tx, current, input);
-    const updated = await tx.campaign.update({
-      where: { id: current.id },
-      data: { ...data, status: step.to, version: { increment: 1 } },
-    });
-    events.push(await appendEvent(tx, current.id, `CAMPAIGN_${input.action}`));
-    return updated;
-  }, TX_OPTIONS);
-  publishEvents(app.pubsub, events);
-  return campaign;
+  return withEvents(app, TX.locked, (tx, events) => applyAction(tx, input, events));
 }
 
-type Effect = (tx: Tx, campaign: Locked, input: ActionInput) => Promise<Prisma.CampaignUpdateInput>;
+/** performAction inside the caller's transaction; the events to publish after commit go to `events`. */
+export async function applyAction(tx: Tx, input: ActionInput, events: CampaignEventMessage[]): Promise<Campaign> {
+  return applyToLocked(tx, await lockLiveCampaign(tx, input.orgId, input.campaignId), input, events);
+}
 
-async function openCalls(tx: Tx, campaignId: string): Promise<number> {
-  const rows = await tx.campaignCallTally.aggregate({
-    where: { campaignId, status: { in: ['PENDING', 'RETRY_SCHEDULED', 'IN_PROGRESS'] } },
-    _sum: { calls: true },
+async function applyToLocked(tx: Tx, current: LockedCampaign, input: ActionInput, events: CampaignEventMessage[]): Promise<Campaign> {
+  if (input.expectedVersion != null && current.version !== input.expectedVersion) {
+    throw new VersionConflictError(current.version);
+  }
+  const step = transition(current.status, input.action);
+  if (!step.ok) throw new InvalidCampaignTransitionError(current.status, input.action);
+  const data = await EFFECTS[input.action](tx, current, input);
+  const updated = await tx.campaign.update({
+    where: { id: current.id },
+    data: { ...data, status: step.to, version: { increment: 1 } },
   });
-  return Number(rows._sum.calls ?? 0);
+  events.push(await appendEvent(tx, current.id, `CAMPAIGN_${input.action}`));
+  current.status = step.to;
+  return updated;
 }
 
-async function requireBalance(tx: Tx, organizationId: string) {
-  const org = await tx.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { balanceSeconds: true } });
-  if (org.balanceSeconds <= 0) throw new InsufficientBalanceError(org.balanceSeconds);
+/**
+ * Completion, inside the caller's transaction with the campaign row already locked (the dialer,
+ * after the last open call finished): a RUNNING campaign with nothing left to dial becomes
+ * COMPLETED through the same transition as every action — same checks, version bump and event.
+ * Inline rather than a second transaction, so a crash can never leave a finished campaign RUNNING.
+ */
+export async function completeIfDone(tx: Tx, campaign: LockedCampaign, events: CampaignEventMessage[]): Promise<boolean> {
+  if (campaign.status !== 'RUNNING' || campaign.deleted_at) return false;
+  if ((await openCallCounts(tx, campaign.id)).open > 0) return false;
+  await applyToLocked(tx, campaign, { orgId: null, campaignId: campaign.id, action: 'COMPLETE' }, events);
+  return true;
 }
+
+type Effect = (tx: Tx, campaign: LockedCampaign, input: ActionInput) => Promise<Prisma.CampaignUpdateInput>;
 
 /**
  * Stop: every call not dialed yet is canceled with outcome NOT_DIALED; a call waiting for a retry
@@ -125,7 +100,7 @@ const EFFECTS: Record<CampaignAction, Effect> = {
     if (input.dueBy && (c.status !== 'SCHEDULED' || !c.scheduled_at || c.scheduled_at > input.dueBy)) {
       throw new NotDueError(c.id);
     }
-    if ((await openCalls(tx, c.id)) === 0) throw ValidationError.of(['id'], 'the campaign has no contacts left to call');
+    if ((await openCallCounts(tx, c.id)).open === 0) throw ValidationError.of(['id'], 'the campaign has no contacts left to call');
     await requireBalance(tx, c.organization_id);
     return { startedAt: new Date(), pauseReason: null };
   },
@@ -157,7 +132,7 @@ const EFFECTS: Record<CampaignAction, Effect> = {
     return { deletedAt: new Date(), ...(live ? { canceledAt: new Date(), pauseReason: null } : {}) };
   },
   async COMPLETE(tx, c) {
-    if ((await openCalls(tx, c.id)) > 0) throw new InvalidCampaignTransitionError(c.status, 'COMPLETE');
+    if ((await openCallCounts(tx, c.id)).open > 0) throw new InvalidCampaignTransitionError(c.status, 'COMPLETE');
     return { completedAt: new Date() };
   },
   async EDIT() {

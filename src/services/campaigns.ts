@@ -1,74 +1,26 @@
-import { z } from 'zod';
 import type { App } from '../app.ts';
 import { Prisma, type Campaign } from '../db/generated/prisma/client.ts';
+import { TX, type Tx } from '../db/transactions.ts';
+import { parseCampaignSettings, parseName } from '../domain/campaign-settings.ts';
 import { InvalidCampaignTransitionError, NotFoundError, type FieldError, ValidationError, VersionConflictError } from '../domain/errors.ts';
 import { transition } from '../domain/lifecycle.ts';
-import { RetryPolicySchema } from '../domain/retry-policy.ts';
-import type { CampaignEventMessage } from '../realtime/pubsub.ts';
-import { appendEvent, publishEvents, type Tx } from './events.ts';
-import { lockCampaign, TX_OPTIONS } from './campaign-lifecycle.ts';
+import { appendEvent, withEvents } from '../realtime/event-log.ts';
+import { lockLiveCampaign } from './campaign-lock.ts';
 
-const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
-const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const clockToMinutes = (s: string) => {
-  const m = CLOCK.exec(s)!;
-  return Number(m[1]) * 60 + Number(m[2]);
-};
-
-const Settings = z
-  .object({
-    maxAttempts: z.number().int().min(1).max(20).nullish(),
-    maxConcurrentCalls: z.number().int().min(1).max(1000).nullish(),
-    timezone: z.string().refine(isTimeZone, 'not an IANA time zone').nullish(),
-    callingWindow: z
-      .object({
-        days: z.array(z.enum(WEEKDAYS)).min(1, 'at least one day'),
-        start: z.string().regex(CLOCK, 'use HH:MM'),
-        end: z.string().regex(CLOCK, 'use HH:MM'),
-      })
-      .refine((w) => !CLOCK.test(w.start) || !CLOCK.test(w.end) || clockToMinutes(w.end) > clockToMinutes(w.start), {
-        message: 'end must be after start',
-        path: ['end'],
-      })
-      .nullish(),
-    // The dialer's own schema: only retryable outcomes, partial overrides (resolveRetryPolicy
-    // assumes input validated by it, so a looser check here would store rules it then ignores).
-    retryPolicy: RetryPolicySchema.nullish(),
-  })
-  .nullish();
-
-/** Settings as the client sent them; validated here, not trusted. */
+/** Settings as the client sent them; validated by the domain (campaign-settings.ts), not trusted. */
 export type SettingsInput = unknown;
 
-const Name = z.string().trim().min(1, 'must not be empty').max(200);
-
-function fail(error: z.ZodError, prefix: string[]): never {
-  throw new ValidationError(error.issues.map((i) => ({ path: [...prefix, ...i.path.map(String)], message: i.message })));
-}
-
-/** Validates settings input and maps it to columns; omitted fields are left out (unchanged). */
+/** Validated settings as columns; omitted fields are left out (unchanged). */
 export function settingsData(input: SettingsInput): Prisma.CampaignUncheckedUpdateInput {
-  const parsed = Settings.safeParse(input);
-  if (!parsed.success) fail(parsed.error, ['settings']);
-  const s = parsed.data ?? {};
+  const s = parseCampaignSettings(input);
   const data: Prisma.CampaignUncheckedUpdateInput = {};
-  if (s.maxAttempts != null) data.maxAttempts = s.maxAttempts;
-  if (s.maxConcurrentCalls != null) data.maxConcurrentCalls = s.maxConcurrentCalls;
-  if (s.timezone != null) data.timezone = s.timezone;
+  if (s.maxAttempts !== undefined) data.maxAttempts = s.maxAttempts;
+  if (s.maxConcurrentCalls !== undefined) data.maxConcurrentCalls = s.maxConcurrentCalls;
+  if (s.timezone !== undefined) data.timezone = s.timezone;
   if (s.callingWindow) {
-    data.callingDays = [...new Set(s.callingWindow.days.map((d) => WEEKDAYS.indexOf(d) + 1))].sort();
-    data.callingStart = clockToMinutes(s.callingWindow.start);
-    data.callingEnd = clockToMinutes(s.callingWindow.end);
+    data.callingDays = s.callingWindow.days;
+    data.callingStart = s.callingWindow.start;
+    data.callingEnd = s.callingWindow.end;
   }
   // Explicit null resets to the built-in defaults (the column's null); omitted leaves it as it is.
   if (s.retryPolicy === null) data.retryPolicy = Prisma.DbNull;
@@ -94,11 +46,8 @@ function validInput(input: { name?: string | null; settings?: SettingsInput }) {
   return { name, settings: settings! };
 }
 
-function validName(name: string | null | undefined, path = ['name']): string | undefined {
-  if (name == null) return undefined;
-  const parsed = Name.safeParse(name);
-  if (!parsed.success) fail(parsed.error, path);
-  return parsed.data;
+function validName(name: string | null | undefined): string | undefined {
+  return name == null ? undefined : parseName(name);
 }
 
 /**
@@ -124,7 +73,7 @@ export async function createCampaign(
     return tx.campaign.create({
       data: { ...(settings as Prisma.CampaignUncheckedCreateInput), name: name!, organizationId: orgId, agentId: input.agentId ?? null },
     });
-  }, TX_OPTIONS);
+  }, TX.locked);
 }
 
 /**
@@ -140,9 +89,8 @@ export async function updateCampaign(
   input: { id: string; expectedVersion?: number | null; name?: string | null; agentId?: string | null; settings?: SettingsInput },
 ): Promise<Campaign> {
   const { name, settings } = validInput(input);
-  let event: CampaignEventMessage | undefined;
-  const campaign = await app.db.prisma.$transaction(async (tx) => {
-    const current = await lockCampaign(tx, orgId, input.id);
+  return withEvents(app, TX.locked, async (tx, events) => {
+    const current = await lockLiveCampaign(tx, orgId, input.id);
     if (input.expectedVersion != null && current.version !== input.expectedVersion) {
       throw new VersionConflictError(current.version);
     }
@@ -152,9 +100,7 @@ export async function updateCampaign(
       where: { id: input.id },
       data: { ...settings, ...(name ? { name } : {}), ...(input.agentId ? { agentId: input.agentId } : {}), version: { increment: 1 } },
     });
-    event = await appendEvent(tx, input.id, 'CAMPAIGN_UPDATED');
+    events.push(await appendEvent(tx, input.id, 'CAMPAIGN_UPDATED'));
     return updated;
-  }, TX_OPTIONS);
-  publishEvents(app.pubsub, [event!]);
-  return campaign;
+  });
 }

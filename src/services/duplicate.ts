@@ -5,9 +5,10 @@
 import type { App } from '../app.ts';
 import type { Campaign, CallOutcome, CallStatus } from '../db/generated/prisma/client.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import type { CampaignEventMessage } from '../realtime/pubsub.ts';
-import { orderedUuid } from './contacts.ts';
-import { appendEvent, publishEvents } from './events.ts';
+import { TX } from '../db/transactions.ts';
+import { appendEvent, withEvents } from '../realtime/event-log.ts';
+import { orderedUuid } from './contact-stage.ts';
+import { onDoNotCallList } from './do-not-call.ts';
 
 export interface DuplicateInput {
   sourceId: string;
@@ -26,9 +27,6 @@ export interface DuplicateResult {
   skipped: number;
 }
 
-// Copying a million calls is one statement, but it can take longer than Prisma's 5 s default.
-const TX_OPTIONS = { timeout: 10 * 60_000, maxWait: 60_000 };
-
 /**
  * Creates a DRAFT campaign with the source's agent and settings and fresh PENDING calls (name,
  * number, zone, variables) for the matching source calls. Calls skipped as INVALID_NUMBER or
@@ -45,8 +43,7 @@ export async function duplicateCampaign(app: App, orgId: string, input: Duplicat
   const statuses = input.statuses?.length ? input.statuses : null;
   const outcomes = input.outcomes?.length ? input.outcomes : null;
 
-  const events: CampaignEventMessage[] = [];
-  const result = await app.db.prisma.$transaction(async (tx) => {
+  return withEvents(app, TX.copy, async (tx, events) => {
     const created = await tx.campaign.create({
       data: {
         organizationId: orgId,
@@ -69,7 +66,7 @@ export async function duplicateCampaign(app: App, orgId: string, input: Duplicat
          SELECT c.name, c.phone_number, c.variables, c.timezone,
                 row_number() OVER (ORDER BY c.position, c.created_at, c.id) AS seq,
                 row_number() OVER (PARTITION BY c.phone_number ORDER BY c.position, c.created_at, c.id) AS nth,
-                EXISTS (SELECT 1 FROM do_not_call d WHERE d.organization_id = $3::uuid AND d.phone_number = c.phone_number) AS dnc
+                ${onDoNotCallList('$3::uuid', 'c.phone_number')} AS dnc
            FROM "call" c
           WHERE c.campaign_id = $1::uuid
             AND NOT (c.status = 'SKIPPED' AND c.outcome IN ('INVALID_NUMBER', 'DUPLICATE'))
@@ -96,7 +93,5 @@ export async function duplicateCampaign(app: App, orgId: string, input: Duplicat
     );
     events.push(await appendEvent(tx, created.id, 'CAMPAIGN_DUPLICATED'));
     return { campaign: created, added: counts!.added, skipped: counts!.skipped };
-  }, TX_OPTIONS);
-  publishEvents(app.pubsub, events);
-  return result;
+  });
 }

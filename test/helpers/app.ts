@@ -2,7 +2,6 @@ import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { ExecutionResult } from 'graphql';
 import { createApp, type App } from '../../src/app.ts';
-import { closeRealtime } from '../../src/realtime/campaign-stream.ts';
 import { createKey } from '../../src/auth/keys.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createYogaApp } from '../../src/server.ts';
@@ -68,7 +67,7 @@ export async function makeTestApp(env: Record<string, string | undefined> = {}):
     yoga,
     makeOrg,
     async close() {
-      closeRealtime(app);
+      app.realtime.close();
       await app.pubsub.close();
       await database.drop();
     },

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { readLedger } from '../../src/dialer/providers/simulator.ts';
-import { NOT_DIALED_MESSAGE } from '../../src/services/call-transitions.ts';
+import { NOT_DIALED_MESSAGE } from '../../src/dialer/sql/revert-undialed.ts';
 import { CreateAgentDocument, CreateCampaignDocument, StartCampaignDocument, type CampaignSettingsInput } from '../generated/operations.ts';
 import type { TestApp, TestOrg } from './app.ts';
 import { addContactsOk, usNumbers } from './calls.ts';

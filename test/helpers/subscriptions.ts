@@ -5,9 +5,9 @@ import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import type { App } from '../../src/app.ts';
 import type { CallStatus, Prisma } from '../../src/db/generated/prisma/client.ts';
-import { realtimeHub, type CampaignStreamHub } from '../../src/realtime/campaign-stream.ts';
+import type { CampaignStreamHub } from '../../src/realtime/hub.ts';
 import type { CallboardPubSub } from '../../src/realtime/pubsub.ts';
-import { appendEvent, publishEvents } from '../../src/services/events.ts';
+import { appendEvent, publishEvents } from '../../src/realtime/event-log.ts';
 import { decodeId } from '../../src/schema/common/ids.ts';
 import { CreateCampaignDocument } from '../generated/operations.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
@@ -257,7 +257,7 @@ export async function eventually(condition: () => boolean | Promise<boolean>, ms
  * takes the path the test means (bus, gap fill or poll) rather than a slower fallback.
  */
 export async function subscribersReady(app: App, campaignId: string, count: number) {
-  const hub = realtimeHub(app);
+  const hub = app.realtime;
   await eventually(() => (hub.channelStats(campaignId)?.started ?? 0) >= count, DEADLINE_MS, `${count} subscribers of ${campaignId}`);
   await busReady(app, campaignId);
 }
@@ -267,7 +267,7 @@ export async function subscribersReady(app: App, campaignId: string, count: numb
  * channel ignores) until this process's channel hears one. In-process, the first one is heard.
  */
 export function busReady(app: App, campaignId: string, publisher: App = app) {
-  return probeBus(realtimeHub(app), publisher.pubsub, campaignId);
+  return probeBus(app.realtime, publisher.pubsub, campaignId);
 }
 
 export async function probeBus(hub: CampaignStreamHub, pubsub: CallboardPubSub, campaignId: string) {

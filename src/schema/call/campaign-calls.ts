@@ -2,7 +2,7 @@ import { createContextCache } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { Context } from '../../context.ts';
+import type { Context } from '../context.ts';
 import type { Call } from '../../db/generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import { CallOutcomeEnum, CallStatusEnum, OrderDirectionEnum } from '../common/enums.ts';

@@ -1,7 +1,8 @@
 import type { Campaign } from '../../db/generated/prisma/client.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { MAX_CONTACTS_PER_REQUEST } from '../../domain/contacts.ts';
-import { addContacts, CSV_REPORT_LIMIT, importContacts, type ContactsReport, type RejectedRow, type RowIssue } from '../../services/contacts.ts';
+import type { RejectedRow, RowIssue } from '../../services/contact-stage.ts';
+import { addContacts, CSV_REPORT_LIMIT, importContacts, type ContactsReport } from '../../services/contacts.ts';
 import { builder } from '../builder.ts';
 import { CallOutcomeEnum } from '../common/enums.ts';
 import { InvalidCampaignTransitionError, ValidationError } from '../common/errors.ts';

@@ -1,5 +1,5 @@
 import type { CallAttempt } from '../../db/generated/prisma/client.ts';
-import { queueTestCall } from '../../services/call-test.ts';
+import { queueTestCall } from '../../services/test-calls.ts';
 import { builder } from '../builder.ts';
 import { InsufficientBalanceError, NotFoundError, ValidationError } from '../common/errors.ts';
 import { campaignIdOf } from '../campaign/mutations.ts';

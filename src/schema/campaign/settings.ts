@@ -1,15 +1,14 @@
 import type { Campaign } from '../../db/generated/prisma/client.ts';
+import { formatClock, WEEKDAYS } from '../../domain/calling-window.ts';
 import { builder } from '../builder.ts';
-
-export const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
 
 export const WeekdayEnum = builder.enumType('Weekday', {
   description: 'A day of the week, in the recipient’s local time.',
   values: WEEKDAYS,
 });
 
-const clock = (minutes: number) =>
-  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+// Columns hold 0–1440 (the domain validated them), so formatClock never returns null here.
+const clock = (minutes: number) => formatClock(minutes)!;
 
 const CallingWindow = builder.objectRef<Campaign>('CallingWindow').implement({
   description:

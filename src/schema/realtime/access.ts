@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { Context } from '../../context.ts';
+import type { Context } from '../context.ts';
 import { decodeId } from '../common/ids.ts';
 
 /**

@@ -1,5 +1,4 @@
 import type { StreamEvent } from '../../realtime/event-log.ts';
-import { realtimeHub } from '../../realtime/campaign-stream.ts';
 import { builder } from '../builder.ts';
 import { CallStatusEnum } from '../common/enums.ts';
 import { subscribableCampaignId } from './access.ts';
@@ -58,7 +57,7 @@ builder.subscriptionField('campaignEvents', (t) =>
     },
     subscribe: async (_root, args, ctx) => {
       const campaignId = await subscribableCampaignId(ctx, args.campaignId);
-      const hub = realtimeHub(ctx.app);
+      const hub = ctx.app.realtime;
       return eachEventFresh(ctx, hub, hub.events(campaignId, args.after ?? null));
     },
     resolve: (event) => event,

@@ -1,4 +1,3 @@
-import { realtimeHub } from '../../realtime/campaign-stream.ts';
 import { builder } from '../builder.ts';
 import { subscribableCampaignId } from './access.ts';
 import { eachEventFresh } from './event-scope.ts';
@@ -16,7 +15,7 @@ builder.subscriptionField('campaignUpdated', (t) =>
     args: { id: t.arg.id({ required: true, description: 'The campaign to watch.' }) },
     subscribe: async (_root, args, ctx) => {
       const campaignId = await subscribableCampaignId(ctx, args.id);
-      const hub = realtimeHub(ctx.app);
+      const hub = ctx.app.realtime;
       return eachEventFresh(ctx, hub, hub.updates(campaignId));
     },
     resolve: async (query, event, _args, ctx) => {

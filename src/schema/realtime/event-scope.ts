@@ -1,7 +1,7 @@
 import { initContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import type { Context } from '../../context.ts';
-import type { CampaignStreamHub } from '../../realtime/campaign-stream.ts';
+import type { Context } from '../context.ts';
+import type { CampaignStreamHub } from '../../realtime/hub.ts';
 import type { StreamEvent } from '../../realtime/event-log.ts';
 import { createLoaders } from '../loaders.ts';
 

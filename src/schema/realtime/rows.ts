@@ -1,13 +1,12 @@
-import type { Context } from '../../context.ts';
+import type { Context } from '../context.ts';
 import type { StreamEvent } from '../../realtime/event-log.ts';
-import { realtimeHub } from '../../realtime/campaign-stream.ts';
 
 /**
  * Rows for an event through the hub's shared snapshots: the first subscriber of the event (with
  * this selection) reads, every other one in the process reuses the same promise.
  */
 export function campaignOfEvent<T>(ctx: Context, event: StreamEvent, query: object): Promise<T | null> {
-  const hub = realtimeHub(ctx.app);
+  const hub = ctx.app.realtime;
   return hub.snapshots.campaign<T>(hub.versionOf(event), event.campaignId, ctx.orgId, query);
 }
 
@@ -18,6 +17,6 @@ export function callOfEvent<T>(ctx: Context, event: StreamEvent, query: object):
     JSON.stringify(query);
     return Promise.resolve(null);
   }
-  const hub = realtimeHub(ctx.app);
+  const hub = ctx.app.realtime;
   return hub.snapshots.call<T>(hub.versionOf(event), event.campaignId, event.callId, query);
 }

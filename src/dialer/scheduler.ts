@@ -1,6 +1,6 @@
 import type { App } from '../app.ts';
 import { DomainError, InvalidCampaignTransitionError, NotFoundError } from '../domain/errors.ts';
-import { NotDueError, performAction } from './campaign-lifecycle.ts';
+import { NotDueError, performAction } from '../services/campaign-lifecycle.ts';
 
 /**
  * Starts SCHEDULED campaigns whose startAt has come (at or before `now`); returns the ids it

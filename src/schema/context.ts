@@ -1,6 +1,6 @@
-import type { App } from './app.ts';
-import type { ApiKeyIdentity } from './auth/keys.ts';
-import { createLoaders, type Loaders } from './schema/loaders.ts';
+import type { App } from '../app.ts';
+import type { ApiKeyIdentity } from '../auth/keys.ts';
+import { createLoaders, type Loaders } from './loaders.ts';
 
 /**
  * GraphQL context. Every operation is authenticated: the transport answers 401 (HTTP) or closes

@@ -8,14 +8,17 @@
  * either committed before the pause took the lock, or sees the campaign PAUSED and claims nothing.
  * Call rows are picked with FOR UPDATE SKIP LOCKED in due order (call_due_idx).
  */
-import type { App } from '../app.ts';
-import { eligibility, recipientTimeZone, type CallingWindow, type Eligibility } from '../domain/calling-window.ts';
-import type { CampaignEventMessage } from '../realtime/pubsub.ts';
-import { TX_OPTIONS } from '../services/campaign-lifecycle.ts';
-import { completeIfDone, lockDialerCampaign, openCallCounts } from '../services/call-transitions.ts';
-import { appendCallEvents } from '../services/call-events.ts';
-import { publishEvents, type Tx } from '../services/events.ts';
-import type { DialAgent } from './provider.ts';
+import type { App } from '../../app.ts';
+import { literalList } from '../../db/sql-literals.ts';
+import { TX, type Tx } from '../../db/transactions.ts';
+import { eligibility, recipientTimeZone, type CallingWindow, type Eligibility } from '../../domain/calling-window.ts';
+import { DIALABLE, WAITING_CALL_STATUSES } from '../../domain/lifecycle.ts';
+import { attemptsUsed, hasAttemptsLeft } from '../../domain/retry-policy.ts';
+import { appendCallEvents, withEvents } from '../../realtime/event-log.ts';
+import { completeIfDone } from '../../services/campaign-lifecycle.ts';
+import { lockCampaign, openCallCounts } from '../../services/campaign-lock.ts';
+import type { DialAgent } from '../provider.ts';
+import { agentOf, DEFAULT_AGENT } from './agent.ts';
 
 export type ClaimedCall = {
   callId: string;
@@ -33,9 +36,6 @@ export type ClaimResult = {
   completed: boolean;
 };
 
-/** Used when a campaign has no agent assigned: the simulator still needs someone to speak. */
-export const DEFAULT_AGENT: DialAgent = { name: 'callboard assistant', script: '', voice: null };
-
 /** Rows scanned per claim transaction at most, so one campaign full of deferred calls (outside
  * its calling window) cannot hold its lock for long; the rest is deferred on the next ticks. */
 const MAX_SCAN = 1000;
@@ -44,26 +44,6 @@ const MIN_BATCH = 25;
 const MAX_BATCH = 200;
 /** A window that never opens (e.g. 21:00–23:00 after the 08:00–21:00 clamp): look again in a day. */
 const NEVER_RETRY_MS = 24 * 3600_000;
-
-/**
- * RUNNING campaigns worth a claim transaction: a free slot and a due call, or nothing open at all
- * (e.g. resumed after its last calls finished while paused), which the claim then completes.
- */
-export async function listClaimableCampaigns(app: App, limit: number): Promise<string[]> {
-  const rows = await app.db.prisma.$queryRaw<{ id: string }[]>`
-    SELECT c.id FROM campaign c
-     WHERE c.status = 'RUNNING' AND c.deleted_at IS NULL
-       AND ((c.max_concurrent_calls > (SELECT coalesce(sum(t.calls), 0) FROM campaign_call_tally t
-                                         WHERE t.campaign_id = c.id AND t.status = 'IN_PROGRESS')
-             AND EXISTS (SELECT 1 FROM "call" d
-                          WHERE d.campaign_id = c.id AND d.status IN ('PENDING', 'RETRY_SCHEDULED')
-                            AND coalesce(d.next_attempt_at, '-infinity'::timestamptz) <= now()))
-            OR NOT EXISTS (SELECT 1 FROM campaign_call_tally t
-                            WHERE t.campaign_id = c.id AND t.calls > 0
-                              AND t.status IN ('PENDING', 'RETRY_SCHEDULED', 'IN_PROGRESS')))
-     ORDER BY random() LIMIT ${limit}::int`;
-  return rows.map((r) => r.id);
-}
 
 type DueRow = {
   id: string;
@@ -89,9 +69,8 @@ export async function claimDueCalls(
   campaignId: string,
   options: { workerId: string; leaseMs: number; limit: number; now?: Date },
 ): Promise<ClaimResult> {
-  const events: CampaignEventMessage[] = [];
   const now = options.now ?? new Date();
-  const result = await app.db.prisma.$transaction(async (tx): Promise<ClaimResult> => {
+  return withEvents(app, TX.locked, async (tx, events): Promise<ClaimResult> => {
     const none = (extra: Partial<ClaimResult> = {}): ClaimResult => ({
       claimed: [],
       agent: DEFAULT_AGENT,
@@ -99,8 +78,8 @@ export async function claimDueCalls(
       completed: false,
       ...extra,
     });
-    const campaign = await lockDialerCampaign(tx, campaignId);
-    if (!campaign || campaign.status !== 'RUNNING' || campaign.deleted_at) return none();
+    const campaign = await lockCampaign(tx, campaignId);
+    if (!campaign || !DIALABLE.includes(campaign.status) || campaign.deleted_at) return none();
     const counts = await openCallCounts(tx, campaignId);
     if (counts.open === 0) return none({ completed: await completeIfDone(tx, campaign, events) });
     const free = Math.min(campaign.max_concurrent_calls - counts.inProgress, options.limit);
@@ -133,7 +112,7 @@ export async function claimDueCalls(
       const rows = await tx.$queryRaw<DueRow[]>`
         SELECT id, phone_number, timezone, status::text AS status, attempt_count, attempt_base, variables, name
           FROM "call"
-         WHERE campaign_id = ${campaignId}::uuid AND status IN ('PENDING', 'RETRY_SCHEDULED')
+         WHERE campaign_id = ${campaignId}::uuid AND status IN (${literalList(WAITING_CALL_STATUSES)})
            AND coalesce(next_attempt_at, '-infinity'::timestamptz) <= now()
          ORDER BY coalesce(next_attempt_at, '-infinity'::timestamptz), position
          LIMIT ${batch}::int
@@ -144,7 +123,7 @@ export async function claimDueCalls(
       const overLimit: string[] = [];
       const ready: DueRow[] = [];
       for (const row of rows) {
-        if (row.status === 'RETRY_SCHEDULED' && row.attempt_count - row.attempt_base >= campaign.max_attempts) {
+        if (row.status === 'RETRY_SCHEDULED' && !hasAttemptsLeft(attemptsUsed(counters(row)), campaign.max_attempts)) {
           // maxAttempts was lowered while this retry waited: the budget is already spent.
           spent.push(row.id);
           continue;
@@ -260,9 +239,7 @@ export async function claimDueCalls(
       outOfMinutesOrg: outOfMinutes ? campaign.organization_id : null,
       completed,
     };
-  }, TX_OPTIONS);
-  publishEvents(app.pubsub, events);
-  return result;
+  });
 }
 
 async function lockOrganization(tx: Tx, organizationId: string): Promise<OrgState> {
@@ -278,13 +255,6 @@ async function knownContacts(tx: Tx, organizationId: string, phones: string[]): 
   return new Set(rows.map((r) => r.phone_number));
 }
 
-/** The agent as it is now: a script edited mid-campaign applies to the next attempts. */
-export async function agentOf(tx: Tx | App['db']['prisma'], agentId: string | null): Promise<DialAgent> {
-  if (!agentId) return DEFAULT_AGENT;
-  const [agent] = await tx.$queryRaw<DialAgent[]>`SELECT name, script, voice FROM agent WHERE id = ${agentId}::uuid`;
-  return agent ?? DEFAULT_AGENT;
-}
-
 /** The contact's columns for the script, with its name under `name` unless a column says otherwise. */
 function variablesOf(row: DueRow): Record<string, unknown> {
   const vars = row.variables && typeof row.variables === 'object' && !Array.isArray(row.variables) ? { ...(row.variables as Record<string, unknown>) } : {};
@@ -292,28 +262,5 @@ function variablesOf(row: DueRow): Record<string, unknown> {
   return vars;
 }
 
-/** Test calls waiting for a worker (placeTestCall), marked as taken in the same transaction. */
-export async function claimTestCalls(
-  app: App,
-  limit: number,
-): Promise<{ attemptId: string; campaignId: string; to: string; agent: DialAgent }[]> {
-  // Almost always there is none: one index probe instead of a transaction.
-  const [waiting] = await app.db.prisma.$queryRaw<{ any: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM call_attempt WHERE is_test AND ended_at IS NULL AND telephony_status = 'QUEUED') AS any`;
-  if (!waiting?.any) return [];
-  return app.db.prisma.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string; campaign_id: string; to_number: string; agent_id: string | null }[]>`
-      SELECT a.id, a.campaign_id, a.to_number, cp.agent_id
-        FROM call_attempt a JOIN campaign cp ON cp.id = a.campaign_id
-       WHERE a.is_test AND a.ended_at IS NULL AND a.telephony_status = 'QUEUED'
-       ORDER BY a.started_at LIMIT ${limit}::int
-         FOR UPDATE OF a SKIP LOCKED`;
-    if (rows.length === 0) return [];
-    // RINGING without a provider id = taken by a worker, dial in flight (see findStaleTestCalls).
-    await tx.$executeRaw`
-      UPDATE call_attempt SET telephony_status = 'RINGING', started_at = now() WHERE id = ANY(${rows.map((r) => r.id)}::uuid[])`;
-    const out = [];
-    for (const r of rows) out.push({ attemptId: r.id, campaignId: r.campaign_id, to: r.to_number, agent: await agentOf(tx, r.agent_id) });
-    return out;
-  }, TX_OPTIONS);
-}
+
+const counters = (row: DueRow) => ({ attemptCount: row.attempt_count, attemptBase: row.attempt_base });

@@ -1,0 +1,64 @@
+import { Readable } from 'node:stream';
+import { parse, type Parser } from 'csv-parse';
+import { sniffDelimiter } from '../domain/contacts.ts';
+
+// Reading a contact file: in bounded slices, through a streaming parser (see contacts.ts).
+
+/** Bytes handed to the parser at a time: ~1,500 records of a typical contact list. */
+const PARSE_SLICE = 64 * 1024;
+
+/**
+ * The file's bytes in slices of at most PARSE_SLICE. Blob streams may deliver the whole file as
+ * one chunk, and the parser turns a chunk into records all at once: unsliced, a 45 MB file would
+ * sit in memory as a million parsed records however slowly they are consumed. Read through the
+ * stream's reader rather than Readable.fromWeb: Yoga hands uploads over as @whatwg-node ponyfill
+ * streams, which fromWeb refuses.
+ */
+export async function* chunksOf(file: Blob): AsyncGenerator<Buffer> {
+  const reader = file.stream().getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      for (let at = 0; at < bytes.length; at += PARSE_SLICE) yield bytes.subarray(at, at + PARSE_SLICE);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** A streaming parser over `chunks`, its delimiter sniffed from the header line. */
+export async function csvParser(chunks: AsyncGenerator<Buffer>): Promise<Parser> {
+  // Buffer until the header line is complete (64 KB at most: a header is never that long).
+  const head: Buffer[] = [];
+  let size = 0;
+  while (size < 65_536) {
+    const next = await chunks.next();
+    if (next.done) break;
+    head.push(next.value);
+    size += next.value.length;
+    if (next.value.includes(10) || next.value.includes(13)) break;
+  }
+  const text = Buffer.concat(head).toString('utf8');
+  const delimiter = sniffDelimiter(text.split(/\r?\n|\r/, 1)[0] ?? '');
+  async function* replay() {
+    yield* head;
+    yield* chunks;
+  }
+  const parser = parse({
+    bom: true,
+    delimiter,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+    trim: true,
+    info: true,
+    // One record larger than this is a wrong file (or a wrong delimiter), not a contact.
+    max_record_size: 65_536,
+  });
+  const source = Readable.from(replay(), { objectMode: false });
+  source.on('error', (error) => parser.destroy(error));
+  return source.pipe(parser);
+}
+
