@@ -7,6 +7,7 @@ import { loadConfig, type Config } from './config.ts';
 import { openMigratedDatabase, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { isUuid } from './domain/ids.ts';
 
 // The API (schema, Yoga) and the services load only for `serve` / `worker`: `migrate`, `keys`
 // and `--help` start in a fraction of the time.
@@ -38,7 +39,6 @@ class CliError extends Error {
 }
 const usageError = (message = USAGE) => new CliError(message, 2);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function databaseOptions(config: Config) {
   return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir };
@@ -248,7 +248,7 @@ async function keys(config: Config, args: string[]) {
     let org = await findOrg(db.prisma, orgName);
     if (!org) {
       // A name makes a new organisation; an id that matches nothing is a typo, not a new tenant.
-      if (UUID.test(orgName)) throw new CliError(`no organisation has the id ${orgName}`);
+      if (isUuid(orgName)) throw new CliError(`no organisation has the id ${orgName}`);
       org = await db.prisma.organization.upsert({ where: { name: orgName }, update: {}, create: { name: orgName } });
     }
     console.log(await createKey(db.prisma, org, { name: values.name, role }));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { performAction } from '../src/services/campaign-lifecycle.ts';
+import { completeByDialer } from './helpers/dialer.ts';
 import {
   CampaignDocument,
   CampaignsDocument,
@@ -79,7 +79,7 @@ describe('deleteCampaign', () => {
     await addCalls(t, done.dbId, [{}]);
     await org.exec(StartCampaignDocument, { input: { id: done.id } });
     await t.app.db.prisma.call.updateMany({ where: { campaignId: done.dbId }, data: { status: 'COMPLETED', outcome: 'ANSWERED', attemptCount: 1 } });
-    await performAction(t.app, { orgId: null, campaignId: done.dbId, action: 'COMPLETE' });
+    await completeByDialer(t, done.dbId);
     const callsBefore = (await snapshot(t, done.dbId)).calls;
     const result = await org.exec(DeleteCampaignDocument, { input: { id: done.id } });
     expect(result.deleteCampaign).toMatchObject({ campaign: { status: 'COMPLETED', canceledAt: null } });

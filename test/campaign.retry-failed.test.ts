@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { performAction } from '../src/services/campaign-lifecycle.ts';
+import { completeByDialer } from './helpers/dialer.ts';
 import { PauseCampaignDocument, RetryFailedCallsDocument, StartCampaignDocument, StopCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { addCalls, eventKinds, expectExactStats, makeCampaign, snapshot, type CallSpec } from './helpers/campaigns.ts';
@@ -36,7 +36,7 @@ async function runningWith(specs: CallSpec[], owner = org) {
 /** Same, finished by the system (auto-complete): every call is in a final state. */
 async function completedWith(specs: CallSpec[], owner = org) {
   const c = await runningWith(specs, owner);
-  await performAction(t.app, { orgId: null, campaignId: c.dbId, action: 'COMPLETE' });
+  await completeByDialer(t, c.dbId);
   return c;
 }
 

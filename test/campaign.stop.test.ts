@@ -10,7 +10,7 @@ import {
 } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { addCalls, eventKinds, expectExactStats, makeCampaign, snapshot, type CallSpec } from './helpers/campaigns.ts';
-import { performAction } from '../src/services/campaign-lifecycle.ts';
+import { completeByDialer } from './helpers/dialer.ts';
 
 let t: TestApp;
 let org: TestOrg;
@@ -114,7 +114,7 @@ describe('stopCampaign', () => {
     await addCalls(t, c.dbId, [{}]);
     await org.exec(StartCampaignDocument, { input: { id: c.id } });
     await t.app.db.prisma.call.updateMany({ where: { campaignId: c.dbId }, data: { status: 'COMPLETED', outcome: 'ANSWERED', attemptCount: 1 } });
-    await performAction(t.app, { orgId: null, campaignId: c.dbId, action: 'COMPLETE' });
+    await completeByDialer(t, c.dbId);
     const before = await snapshot(t, c.dbId);
     expect(before.campaign.status).toBe('COMPLETED');
     const result = await org.exec(StopCampaignDocument, { input: { id: c.id } });

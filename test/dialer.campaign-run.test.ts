@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/dialer/worker.ts';
-import { readLedger } from '../src/dialer/providers/simulator.ts';
+import { readLedger } from '../src/dialer/providers/simulator-ledger.ts';
 import { decodeId } from '../src/schema/common/ids.ts';
 import { CampaignDocument, CampaignStatsDocument, PlaceTestCallDocument, TestCallAttemptDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';

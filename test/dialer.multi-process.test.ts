@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLedger } from '../src/dialer/providers/simulator.ts';
+import { readLedger } from '../src/dialer/providers/simulator-ledger.ts';
 import { decodeId } from '../src/schema/common/ids.ts';
 import { PauseCampaignDocument, ResumeCampaignDocument, StartCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type Exec, type TestApp, type TestOrg } from './helpers/app.ts';

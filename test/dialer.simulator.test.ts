@@ -4,14 +4,9 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { CallResult, DialRequest } from '../src/dialer/provider.ts';
 import { ATTEMPT_OUTCOMES, type AttemptOutcome } from '../src/domain/retry-policy.ts';
-import {
-  DEFAULT_MIX,
-  MAGIC_SUFFIXES,
-  createSimulator,
-  readLedger,
-  type Simulator,
-  type SimulatorOptions,
-} from '../src/dialer/providers/simulator.ts';
+import { createSimulator, type Simulator } from '../src/dialer/providers/simulator.ts';
+import { DEFAULT_MIX, MAGIC_SUFFIXES, type SimulatorOptions } from '../src/dialer/providers/simulator-options.ts';
+import { readLedger } from '../src/dialer/providers/simulator-ledger.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'callboard-sim-'));
 let ledgerCount = 0;

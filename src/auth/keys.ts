@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../db/client.ts';
+import { isUuid } from '../domain/ids.ts';
 
 /**
  * Who is calling: one API key of one organisation. Roles: ADMIN and MEMBER keys have the same
@@ -93,11 +94,10 @@ export async function ensureBootstrapKey(prisma: PrismaClient, key: string): Pro
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An organisation by id or by name (`callboard keys create --org <id|name>`). */
 export async function findOrg(prisma: PrismaClient, idOrName: string) {
   // Only a well-formed uuid may reach the uuid column: anything else is a PostgreSQL error.
-  const where = UUID.test(idOrName) ? { OR: [{ id: idOrName.toLowerCase() }, { name: idOrName }] } : { name: idOrName };
+  const where = isUuid(idOrName) ? { OR: [{ id: idOrName.toLowerCase() }, { name: idOrName }] } : { name: idOrName };
   return prisma.organization.findFirst({ where });
 }

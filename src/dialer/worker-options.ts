@@ -38,6 +38,22 @@ export interface WorkerOptions {
   dialFailureBackoffMs?: number;
 }
 
+export interface RunningWorker {
+  readonly id: string;
+  /** Calls this worker currently holds a lease on. */
+  readonly heldCalls: number;
+  /** Looks for work now instead of at the next poll. */
+  wake(): void;
+  /** Graceful: stop claiming, let calls in progress finish (up to stopTimeoutMs), release the rest. */
+  stop(): Promise<void>;
+  /**
+   * What `kill -9` does to a worker, for in-process tests: everything stops where it is — no
+   * renewals, no results, no cleanup; its leases stay in the database until they expire and
+   * another worker recovers its calls. The database connection is left to its owner.
+   */
+  abandon(): Promise<void>;
+}
+
 /** The defaults, with the reasons for each on WorkerOptions. */
 export const WORKER_DEFAULTS = {
   pollIntervalMs: 1000,

@@ -30,25 +30,9 @@ import { renewLeases } from './sql/renew-leases.ts';
 import { pauseOutOfMinutes } from './system-pauses.ts';
 import { TestCallRunner } from './test-call-runner.ts';
 import type { Held, WorkerContext } from './worker-context.ts';
-import { WORKER_DEFAULTS, type WorkerOptions } from './worker-options.ts';
+import { WORKER_DEFAULTS, type RunningWorker, type WorkerOptions } from './worker-options.ts';
 
-export type { WorkerOptions } from './worker-options.ts';
-
-export interface RunningWorker {
-  readonly id: string;
-  /** Calls this worker currently holds a lease on. */
-  readonly heldCalls: number;
-  /** Looks for work now instead of at the next poll. */
-  wake(): void;
-  /** Graceful: stop claiming, let calls in progress finish (up to stopTimeoutMs), release the rest. */
-  stop(): Promise<void>;
-  /**
-   * What `kill -9` does to a worker, for in-process tests: everything stops where it is — no
-   * renewals, no results, no cleanup; its leases stay in the database until they expire and
-   * another worker recovers its calls. The database connection is left to its owner.
-   */
-  abandon(): Promise<void>;
-}
+export type { RunningWorker, WorkerOptions } from './worker-options.ts';
 
 export async function startWorker(app: App, options: WorkerOptions = {}): Promise<RunningWorker> {
   const worker = new DialerWorker(app, options);

@@ -50,11 +50,6 @@ export async function addCalls(t: TestApp, campaignId: string, specs: CallSpec[]
   return t.app.db.prisma.call.findMany({ where: { campaignId }, orderBy: { position: 'asc' } });
 }
 
-/** Makes a campaign RUNNING (or later) without going through the API, for setting up states. */
-export async function setStatus(t: TestApp, campaignId: string, data: Prisma.CampaignUpdateInput) {
-  await t.app.db.prisma.campaign.update({ where: { id: campaignId }, data });
-}
-
 /** Everything a refused mutation must leave untouched: the campaign row, its calls and its events. */
 export async function snapshot(t: TestApp, campaignId: string) {
   const prisma = t.app.db.prisma;

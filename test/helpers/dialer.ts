@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { readLedger } from '../../src/dialer/providers/simulator.ts';
+import { readLedger } from '../../src/dialer/providers/simulator-ledger.ts';
+import { claimDueCalls } from '../../src/dialer/sql/claim-due-calls.ts';
 import { NOT_DIALED_MESSAGE } from '../../src/dialer/sql/revert-undialed.ts';
 import { CreateAgentDocument, CreateCampaignDocument, StartCampaignDocument, type CampaignSettingsInput } from '../generated/operations.ts';
 import type { TestApp, TestOrg } from './app.ts';
@@ -133,3 +134,13 @@ export async function auditLedger(t: TestApp, ledgerPath: string, campaignId: st
 }
 
 export { NOT_DIALED_MESSAGE };
+
+/**
+ * Lets the dialer finish a RUNNING campaign whose calls are all in a final state, the way it does
+ * in production: its next claim finds nothing open and completes the campaign (same transition,
+ * version bump and CAMPAIGN_COMPLETE event as every lifecycle action).
+ */
+export async function completeByDialer(t: TestApp, campaignId: string): Promise<void> {
+  const result = await claimDueCalls(t.app, campaignId, { workerId: 'test-dialer', leaseMs: 30_000, limit: 1 });
+  expect(result).toMatchObject({ claimed: [], completed: true });
+}

@@ -1,8 +1,12 @@
 // "AI interaction data" of the simulator: a short transcript and a one-line summary per dial,
 // written from the agent's script and the contact's variables.
-import type { DialRequest } from '../provider.ts';
+import type { AnsweredBy, DialRequest, TelephonyStatus } from '../provider.ts';
 import type { AttemptOutcome } from '../../domain/retry-policy.ts';
-import type { LedgerEntry, Plan } from './simulator.ts';
+import type { LedgerEntry } from './simulator-ledger.ts';
+
+/** What the simulator drew for one dial: its outcome, timings and a PRNG for the conversation. */
+export type Plan = { outcome: AttemptOutcome; ringSeconds: number; talkSeconds: number; rng: () => number };
+
 
 /** The error a failed dial reports (also the attempt's errorMessage). */
 export const ERRORS: Partial<Record<AttemptOutcome, string>> = {
@@ -115,4 +119,25 @@ export function script(plan: Plan, e: LedgerEntry): { transcript: string | null;
     default:
       return { transcript: null, summary: `Call failed: ${ERRORS[plan.outcome]}.` };
   }
+}
+
+/** The telephony status a provider would report for each outcome. */
+export const TELEPHONY: Record<AttemptOutcome, TelephonyStatus> = {
+  ANSWERED: 'COMPLETED',
+  MEETING_BOOKED: 'COMPLETED',
+  CALLBACK_REQUESTED: 'COMPLETED',
+  TRANSFERRED: 'COMPLETED',
+  USER_HUNG_UP: 'COMPLETED',
+  LEFT_MESSAGE: 'COMPLETED',
+  NO_MESSAGE: 'COMPLETED',
+  NO_ANSWER: 'NO_ANSWER',
+  BUSY: 'BUSY',
+  ISSUE_DIALING: 'FAILED',
+  TECHNICAL_ERROR: 'FAILED',
+  INVALID_NUMBER: 'FAILED',
+};
+
+export function answeredByOf(outcome: AttemptOutcome): AnsweredBy | null {
+  if (outcome === 'LEFT_MESSAGE' || outcome === 'NO_MESSAGE') return 'MACHINE';
+  return TELEPHONY[outcome] === 'COMPLETED' ? 'HUMAN' : null;
 }

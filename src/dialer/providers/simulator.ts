@@ -21,9 +21,6 @@
  * 'unknown'. Instances sharing a ledger must share seed, mix, timing and speed.
  * Memory grows with the number of dials (one small entry each).
  */
-import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 import { ATTEMPT_OUTCOMES, type AttemptOutcome } from '../../domain/retry-policy.ts';
 import type {
   AnsweredBy,
@@ -35,97 +32,15 @@ import type {
   TelephonyProvider,
   TelephonyStatus,
 } from '../provider.ts';
-import { ERRORS, persona, script } from './simulator-script.ts';
+import { LedgerFile, type LedgerEntry } from './simulator-ledger.ts';
+import { DEFAULT_MIX, MAGIC_SUFFIXES, type SimulatorOptions } from './simulator-options.ts';
+import { checkRange, digest, sfc32 } from './simulator-random.ts';
+import { answeredByOf, ERRORS, persona, script, TELEPHONY, type Plan } from './simulator-script.ts';
 
-export type OutcomeMix = Partial<Record<AttemptOutcome, number>>;
-
-export type SimulatorOptions = {
-  seed?: number | string;
-  /** Time compression; 1 = real time. */
-  speed?: number;
-  /** Relative weights; replaces the default mix entirely (missing outcomes get weight 0). */
-  mix?: OutcomeMix;
-  /** Seconds of ringing before an answer, [min, max]. */
-  ringSeconds?: readonly [number, number];
-  /** Seconds of conversation for answered calls, [min, max]. */
-  talkSeconds?: readonly [number, number];
-  /** Seconds a NO_ANSWER call rings before the carrier gives up. */
-  noAnswerSeconds?: number;
-  forceOutcomes?: Readonly<Record<string, AttemptOutcome>>;
-  magicNumbers?: boolean;
-  ledgerPath?: string;
-  /** Clock for timestamps and lookups (tests move it forward instead of sleeping). */
-  now?: () => number;
-  /** Where listener failures go; defaults to a process warning. */
-  onError?: (error: unknown) => void;
-};
-
-/** A plausible campaign: about half the dials reach someone (person or voicemail). */
-export const DEFAULT_MIX: Readonly<Record<AttemptOutcome, number>> = Object.freeze({
-  ANSWERED: 20,
-  MEETING_BOOKED: 6,
-  CALLBACK_REQUESTED: 5,
-  TRANSFERRED: 2,
-  USER_HUNG_UP: 8,
-  LEFT_MESSAGE: 10,
-  NO_MESSAGE: 5,
-  NO_ANSWER: 24,
-  BUSY: 10,
-  ISSUE_DIALING: 6,
-  TECHNICAL_ERROR: 3,
-  INVALID_NUMBER: 1,
-});
-
-export const MAGIC_SUFFIXES: Readonly<Record<string, AttemptOutcome>> = Object.freeze(
-  Object.fromEntries(ATTEMPT_OUTCOMES.map((o, i) => [`99${String(i + 1).padStart(2, '0')}`, o])),
-);
-
-/** One accepted dial, as written to the ledger. Holds only what recomputing the result needs. */
-export type LedgerEntry = {
-  providerCallId: string;
-  attemptId: string;
-  callId: string | null;
-  to: string;
-  /** ISO instant the dial was accepted. */
-  at: string;
-  agent: string;
-  /** The script line the agent opens with, variables already filled in. */
-  opener: string;
-  contact: string | null;
-};
-
-/** Every well-formed entry of a ledger file, in order; [] if it does not exist. A torn last line
- * (a process killed mid-write) is skipped: that dial never resolved, so nobody relies on it. */
-export async function readLedger(ledgerPath: string): Promise<LedgerEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(ledgerPath, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return parseLines(text.split('\n'));
-}
-
-function parseLines(lines: string[]): LedgerEntry[] {
-  const out: LedgerEntry[] = [];
-  for (const line of lines) {
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as LedgerEntry;
-      if (typeof e.attemptId === 'string' && typeof e.providerCallId === 'string' && typeof e.at === 'string') out.push(e);
-    } catch {
-      // torn write: ignore
-    }
-  }
-  return out;
-}
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   return new Simulator(options);
 }
-
-export type Plan = { outcome: AttemptOutcome; ringSeconds: number; talkSeconds: number; rng: () => number };
 
 export class Simulator implements TelephonyProvider {
   readonly name = 'simulator';
@@ -143,10 +58,7 @@ export class Simulator implements TelephonyProvider {
   private readonly dialing = new Map<string, Promise<DialAccepted>>();
   private readonly listeners = new Set<ResultListener>();
   private idleWaiters: (() => void)[] = [];
-  private ledger: Promise<FileHandle> | null = null;
-  private appendQueue: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  private appending: Promise<void> | null = null;
-  private tail = { offset: 0, rest: Buffer.alloc(0), queue: Promise.resolve() };
+  private readonly ledger: LedgerFile | null;
   private closed = false;
 
   constructor(private readonly options: SimulatorOptions = {}) {
@@ -165,6 +77,7 @@ export class Simulator implements TelephonyProvider {
     this.talk = checkRange('talkSeconds', options.talkSeconds ?? [30, 240]);
     this.noAnswerSeconds = checkRange('noAnswerSeconds', [options.noAnswerSeconds ?? 30, options.noAnswerSeconds ?? 30])[0];
     this.now = options.now ?? Date.now;
+    this.ledger = options.ledgerPath ? new LedgerFile(options.ledgerPath) : null;
   }
 
   async dial(request: DialRequest): Promise<DialAccepted> {
@@ -196,9 +109,7 @@ export class Simulator implements TelephonyProvider {
       at: new Date(this.now()).toISOString(),
       ...persona(request),
     };
-    if (this.options.ledgerPath) {
-      await this.appendDurably(`${JSON.stringify(entry)}\n`);
-    }
+    if (this.ledger) await this.ledger.append(entry);
     if (this.closed) throw new Error('simulator is closed');
     this.remember(entry);
     this.schedule(entry);
@@ -212,7 +123,7 @@ export class Simulator implements TelephonyProvider {
 
   async lookup(providerCallId: string): Promise<ProviderLookup> {
     let attemptId = this.byProviderId.get(providerCallId);
-    if (!attemptId && this.options.ledgerPath) {
+    if (!attemptId && this.ledger) {
       await this.refresh();
       attemptId = this.byProviderId.get(providerCallId);
     }
@@ -244,8 +155,7 @@ export class Simulator implements TelephonyProvider {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled(this.dialing.values());
-    // A ledger that never opened (bad path) has nothing to close; its dials already failed.
-    if (this.ledger) await this.ledger.then((fh) => fh.close(), () => undefined);
+    await this.ledger?.close();
     this.wakeIdle();
   }
 
@@ -354,126 +264,13 @@ export class Simulator implements TelephonyProvider {
   }
 
   private async find(attemptId: string): Promise<LedgerEntry | undefined> {
-    if (!this.entries.has(attemptId) && this.options.ledgerPath) await this.refresh();
+    if (!this.entries.has(attemptId) && this.ledger) await this.refresh();
     return this.entries.get(attemptId);
   }
 
-  /**
-   * Appends whole lines and resolves once they are on disk: a crash after "accepted" can never
-   * lose the record of the call. Group commit: dials arriving while a datasync runs share the
-   * next write() + datasync (one fsync per dial made a 500-call campaign wait seconds on the
-   * disk). One write() per batch of whole lines: O_APPEND keeps them whole between processes.
-   */
-  private appendDurably(line: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.appendQueue.push({ line, resolve, reject });
-      if (!this.appending) this.appending = this.flushAppends().finally(() => (this.appending = null));
-    });
+  /** Learns the dials other instances (a dead process) wrote to the shared ledger. */
+  private async refresh(): Promise<void> {
+    for (const e of await this.ledger!.readNew()) this.remember(e);
   }
 
-  private async flushAppends(): Promise<void> {
-    const fh = await this.openLedger().catch((error) => {
-      for (const w of this.appendQueue.splice(0)) w.reject(error);
-      return null;
-    });
-    if (!fh) return;
-    while (this.appendQueue.length > 0) {
-      const batch = this.appendQueue.splice(0);
-      try {
-        await fh.write(batch.map((w) => w.line).join(''));
-        await fh.datasync();
-        for (const w of batch) w.resolve();
-      } catch (error) {
-        for (const w of batch) w.reject(error);
-      }
-    }
-  }
-
-  private openLedger(): Promise<FileHandle> {
-    this.ledger ??= (async () => {
-      await mkdir(path.dirname(this.options.ledgerPath!), { recursive: true });
-      return open(this.options.ledgerPath!, 'a');
-    })();
-    return this.ledger;
-  }
-
-  /** Reads ledger lines appended (by anyone) since the last refresh. Serialised so two lookups
-   * never parse the same bytes twice; a partial last line waits for the next refresh. */
-  private refresh(): Promise<void> {
-    const run = async () => {
-      let fh: FileHandle;
-      try {
-        fh = await open(this.options.ledgerPath!, 'r');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw error;
-      }
-      try {
-        const { size } = await fh.stat();
-        if (size <= this.tail.offset) return;
-        const buf = Buffer.alloc(size - this.tail.offset);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, this.tail.offset);
-        this.tail.offset += bytesRead;
-        const data = Buffer.concat([this.tail.rest, buf.subarray(0, bytesRead)]);
-        const lastNewline = data.lastIndexOf(0x0a);
-        this.tail.rest = Buffer.from(data.subarray(lastNewline + 1));
-        for (const e of parseLines(data.subarray(0, lastNewline + 1).toString('utf8').split('\n'))) this.remember(e);
-      } finally {
-        await fh.close();
-      }
-    };
-    const next = this.tail.queue.then(run);
-    this.tail.queue = next.catch(() => undefined);
-    return next;
-  }
-}
-
-const TELEPHONY: Record<AttemptOutcome, TelephonyStatus> = {
-  ANSWERED: 'COMPLETED',
-  MEETING_BOOKED: 'COMPLETED',
-  CALLBACK_REQUESTED: 'COMPLETED',
-  TRANSFERRED: 'COMPLETED',
-  USER_HUNG_UP: 'COMPLETED',
-  LEFT_MESSAGE: 'COMPLETED',
-  NO_MESSAGE: 'COMPLETED',
-  NO_ANSWER: 'NO_ANSWER',
-  BUSY: 'BUSY',
-  ISSUE_DIALING: 'FAILED',
-  TECHNICAL_ERROR: 'FAILED',
-  INVALID_NUMBER: 'FAILED',
-};
-
-function answeredByOf(outcome: AttemptOutcome): AnsweredBy | null {
-  if (outcome === 'LEFT_MESSAGE' || outcome === 'NO_MESSAGE') return 'MACHINE';
-  return TELEPHONY[outcome] === 'COMPLETED' ? 'HUMAN' : null;
-}
-
-function checkRange(name: string, [lo, hi]: readonly [number, number]): readonly [number, number] {
-  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi < lo) {
-    throw new RangeError(`${name} must be whole seconds [min, max] with 0 ≤ min ≤ max`);
-  }
-  return [lo, hi];
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-/** sfc32: small, fast, passes PractRand; seeded with 128 bits of a hash so nearby ids diverge. */
-function sfc32(seed: Buffer): () => number {
-  let a = seed.readUInt32LE(0);
-  let b = seed.readUInt32LE(4);
-  let c = seed.readUInt32LE(8);
-  let d = seed.readUInt32LE(12);
-  const next = () => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 12; i++) next(); // warm-up, as the reference implementation advises
-  return next;
 }

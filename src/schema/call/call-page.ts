@@ -14,6 +14,7 @@
  * A cursor carries the sort key's value and the id, so it stays valid when rows around it change.
  */
 import { GraphQLError } from 'graphql';
+import { isUuid } from '../../domain/ids.ts';
 
 export const CALL_ORDER_FIELDS = ['STATUS', 'NAME', 'PHONE', 'PROCESSED_AT', 'OUTCOME', 'CREATED_AT'] as const;
 export type CallOrderField = (typeof CALL_ORDER_FIELDS)[number];
@@ -54,7 +55,6 @@ interface Cursor {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.field, c.value, c.id])).toString('base64url');
@@ -73,7 +73,7 @@ function decodeCursor(cursor: string, field: CallOrderField, arg: string): Curso
     !CALL_ORDER_FIELDS.includes(parsed[0]) ||
     !(parsed[1] === null || typeof parsed[1] === 'string') ||
     typeof parsed[2] !== 'string' ||
-    !UUID.test(parsed[2])
+    !isUuid(parsed[2])
   ) {
     throw new GraphQLError(`\`${arg}\` is not a cursor of this connection`, { extensions: { code: 'BAD_USER_INPUT' } });
   }

@@ -1,7 +1,7 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { NotFoundError } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/ids.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The database id inside a Relay global id of `typename`, or null when the id is malformed or of
@@ -10,7 +10,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function decodeId(globalId: string, typename: string): string | null {
   try {
     const { typename: t, id } = decodeGlobalID(globalId);
-    return t === typename && UUID.test(id) ? id.toLowerCase() : null;
+    return t === typename && isUuid(id) ? id.toLowerCase() : null;
   } catch {
     return null;
   }

@@ -1,9 +1,10 @@
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../domain/ids.ts';
+
 // Matches no row: a malformed id inside a well-formed global id must read as "not found", not
 // reach PostgreSQL as an invalid uuid (a 500).
 const NO_ROW = '00000000-0000-0000-0000-000000000000';
 
 /** The database id to look up for a node id decoded by the Relay plugin. */
 export function nodeId(id: string): string {
-  return UUID.test(id) ? id.toLowerCase() : NO_ROW;
+  return isUuid(id) ? id.toLowerCase() : NO_ROW;
 }
