@@ -13,12 +13,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+// FAILED means a technical failure (DESIGN.md); retryFailedCalls re-queues exactly those.
 const FAILED: CallSpec[] = [
-  { status: 'FAILED', outcome: 'NO_ANSWER', attemptCount: 3 },
+  { status: 'FAILED', outcome: 'ISSUE_DIALING', attemptCount: 3 },
   { status: 'FAILED', outcome: 'TECHNICAL_ERROR', attemptCount: 1 },
 ];
 const DONE: CallSpec[] = [
   { status: 'COMPLETED', outcome: 'MEETING_BOOKED', attemptCount: 2, connected: true, durationSeconds: 95 },
+  // Nobody answered, attempts spent: processed, not failed — a retry must not redial it.
+  { status: 'COMPLETED', outcome: 'NO_ANSWER', attemptCount: 3 },
   { status: 'SKIPPED', outcome: 'DUPLICATE' },
 ];
 

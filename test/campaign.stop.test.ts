@@ -28,14 +28,17 @@ const MIXED: CallSpec[] = [
   { status: 'RETRY_SCHEDULED', outcome: 'BUSY', attemptCount: 1 },
   { status: 'IN_PROGRESS', attemptCount: 2 },
   { status: 'COMPLETED', outcome: 'ANSWERED', attemptCount: 1, connected: true, durationSeconds: 42 },
-  { status: 'FAILED', outcome: 'NO_ANSWER', attemptCount: 3 },
+  { status: 'COMPLETED', outcome: 'NO_ANSWER', attemptCount: 3 },
   { status: 'SKIPPED', outcome: 'INVALID_NUMBER' },
 ];
 
 describe('stopCampaign', () => {
-  it('cancels pending calls as NOT_DIALED, cancels retries keeping their outcome, lets in-progress calls finish', async () => {
+  it('cancels pending calls and waiting retries as NOT_DIALED with no wait reason left, lets in-progress calls finish', async () => {
     const c = await makeCampaign(org);
-    const calls = await addCalls(t, c.dbId, MIXED);
+    const added = await addCalls(t, c.dbId, MIXED);
+    // The retry waits with a reason, as the dialer leaves it; the stop must not leave it stale.
+    await t.app.db.prisma.call.update({ where: { id: added[2]!.id }, data: { waitReason: 'retry after busy (1 of 3 attempts used)' } });
+    const calls = await t.app.db.prisma.call.findMany({ where: { campaignId: c.dbId }, orderBy: { position: 'asc' } });
     await org.exec(StartCampaignDocument, { input: { id: c.id } });
 
     const result = await org.exec(StopCampaignDocument, { input: { id: c.id, expectedVersion: 2 } });
@@ -48,15 +51,16 @@ describe('stopCampaign', () => {
     expect(now.map((call) => [call.status, call.outcome, call.attemptCount])).toEqual([
       ['CANCELED', 'NOT_DIALED', 0],
       ['CANCELED', 'NOT_DIALED', 0],
-      ['CANCELED', 'BUSY', 1],
+      ['CANCELED', 'NOT_DIALED', 1],
       ['IN_PROGRESS', null, 2],
       ['COMPLETED', 'ANSWERED', 1],
-      ['FAILED', 'NO_ANSWER', 3],
+      ['COMPLETED', 'NO_ANSWER', 3],
       ['SKIPPED', 'INVALID_NUMBER', 0],
     ]);
     for (const call of now.slice(0, 3)) {
       expect(call.processedAt).not.toBeNull();
       expect(call.nextAttemptAt).toBeNull();
+      expect(call.waitReason).toBeNull();
     }
     // Untouched calls are exactly as they were.
     expect(now.slice(3)).toEqual(calls.slice(3));
@@ -104,7 +108,7 @@ describe('stopCampaign', () => {
     const calls = (await snapshot(t, c.dbId)).calls.map((call) => [call.status, call.outcome]).sort();
     expect(calls).toEqual([
       ['CANCELED', 'NOT_DIALED'],
-      ['CANCELED', 'NO_ANSWER'],
+      ['CANCELED', 'NOT_DIALED'],
     ]);
     await expectExactStats(t, c.dbId);
   });

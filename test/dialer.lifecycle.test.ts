@@ -162,18 +162,19 @@ describe('calling window', () => {
     await worker();
     const night = zoneAtNight();
     const campaign = await makeDialableCampaign(org, { contacts: 6, settings: { timezone: night }, start: false });
-    // Two contacts live where it is daytime now: their own zone wins over the campaign's.
+    // Every contact lives in the night zone (makeDialableCampaign gives them the campaign's), but
+    // two live where it is daytime now: each is judged in its own zone.
     const day = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId }, orderBy: { position: 'asc' }, take: 2 });
     await t.app.db.prisma.call.updateMany({ where: { id: { in: day.map((c) => c.id) } }, data: { timezone: zoneInCallingHours() } });
     await org.exec(StartCampaignDocument, { input: { id: campaign.id } });
 
     await waitFor(async () => {
       const calls = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId } });
-      const deferred = calls.filter((c) => c.timezone === null);
-      const dialed = calls.filter((c) => c.timezone !== null);
+      const deferred = calls.filter((c) => c.timezone === night);
+      const dialed = calls.filter((c) => c.timezone !== night);
       return deferred.every((c) => c.status === 'PENDING' && c.nextAttemptAt && c.waitReason) && dialed.every((c) => c.attemptCount > 0);
     }, 'deferral of the night-time contacts and dialing of the daytime ones');
-    const deferred = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId, timezone: null } });
+    const deferred = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId, timezone: night } });
     for (const call of deferred) {
       expect(call.attemptCount).toBe(0);
       expect(call.waitReason).toMatch(/outside calling hours in Etc\/GMT|outside the legal calling hours/);

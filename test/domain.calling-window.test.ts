@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { recipientZones } from '../src/domain/recipient-zone.ts';
 import { describe, expect, it } from 'vitest';
 import {
   COMPLIANCE_EARLIEST,
@@ -12,7 +13,6 @@ import {
   isWithinWindow,
   nextWindowStart,
   parseClock,
-  recipientTimeZone,
   type CallingWindow,
 } from '../src/domain/calling-window.ts';
 
@@ -72,11 +72,11 @@ describe('time zones', () => {
     expect(canonicalTimeZone('nowhere')).toBeNull();
   });
 
-  it("judges a call in the contact's zone, else the campaign's", () => {
-    expect(recipientTimeZone('Asia/Tokyo', NY)).toBe('Asia/Tokyo');
-    expect(recipientTimeZone(null, NY)).toBe(NY);
-    expect(recipientTimeZone('', NY)).toBe(NY);
-    expect(recipientTimeZone('Not/AZone', NY)).toBe(NY);
+  it("judges a call in the contact's zone, else the number's, else the campaign's", () => {
+    expect(recipientZones('Asia/Tokyo', '+14155550100', NY)).toEqual({ zones: ['Asia/Tokyo'], source: 'CONTACT' });
+    expect(recipientZones(null, '+14155550100', NY)).toEqual({ zones: ['America/Los_Angeles'], source: 'PHONE_NUMBER' });
+    expect(recipientZones('', 'not a number', NY)).toEqual({ zones: [NY], source: 'CAMPAIGN' });
+    expect(recipientZones('Not/AZone', 'not a number', NY)).toEqual({ zones: [NY], source: 'CAMPAIGN' });
   });
 });
 

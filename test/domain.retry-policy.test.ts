@@ -8,7 +8,9 @@ import {
   RETRYABLE_OUTCOMES,
   RetryPolicySchema,
   SUCCESS_OUTCOMES,
+  TECHNICAL_FAILURES,
   decideAfterAttempt,
+  finalStatus,
   resolveRetryPolicy,
   type AttemptOutcome,
 } from '../src/domain/retry-policy.ts';
@@ -48,9 +50,10 @@ describe('decideAfterAttempt with the default policy and a campaign max of 3', (
     }
     rows.push(['INVALID_NUMBER', attemptsUsed, { status: 'FAILED', outcome: 'INVALID_NUMBER' }]);
     const spent = attemptsUsed >= 3;
-    rows.push(['BUSY', attemptsUsed, spent ? { status: 'FAILED', outcome: 'BUSY' } : retry('BUSY', 900)]);
-    rows.push(['NO_ANSWER', attemptsUsed, spent ? { status: 'FAILED', outcome: 'NO_ANSWER' } : retry('NO_ANSWER', 3600)]);
-    rows.push(['NO_MESSAGE', attemptsUsed, spent ? { status: 'FAILED', outcome: 'NO_MESSAGE' } : retry('NO_MESSAGE', 3600)]);
+    // Spent without reaching anyone: COMPLETED "without answer" — FAILED is for technical failures only.
+    rows.push(['BUSY', attemptsUsed, spent ? { status: 'COMPLETED', outcome: 'BUSY' } : retry('BUSY', 900)]);
+    rows.push(['NO_ANSWER', attemptsUsed, spent ? { status: 'COMPLETED', outcome: 'NO_ANSWER' } : retry('NO_ANSWER', 3600)]);
+    rows.push(['NO_MESSAGE', attemptsUsed, spent ? { status: 'COMPLETED', outcome: 'NO_MESSAGE' } : retry('NO_MESSAGE', 3600)]);
     rows.push(['ISSUE_DIALING', attemptsUsed, spent ? { status: 'FAILED', outcome: 'ISSUE_DIALING' } : retry('ISSUE_DIALING', 600)]);
     rows.push(['TECHNICAL_ERROR', attemptsUsed, spent ? { status: 'FAILED', outcome: 'TECHNICAL_ERROR' } : retry('TECHNICAL_ERROR', 300)]);
   }
@@ -74,16 +77,23 @@ describe('attempt budget = min(campaign max, rule max)', () => {
   });
 
   it('the campaign caps a generous rule', () => {
-    expect(decideAfterAttempt({ outcome: 'NO_ANSWER', attemptsUsed: 1, campaignMaxAttempts: 1, now }).status).toBe('FAILED');
+    expect(decideAfterAttempt({ outcome: 'NO_ANSWER', attemptsUsed: 1, campaignMaxAttempts: 1, now }).status).toBe('COMPLETED');
   });
 
   it('the latest outcome decides, counted against all attempts so far', () => {
     // BUSY, BUSY, then NO_ANSWER with campaign max 3: spent.
-    expect(decideAfterAttempt({ outcome: 'NO_ANSWER', attemptsUsed: 3, campaignMaxAttempts: 3, now }).status).toBe('FAILED');
+    expect(decideAfterAttempt({ outcome: 'NO_ANSWER', attemptsUsed: 3, campaignMaxAttempts: 3, now }).status).toBe('COMPLETED');
   });
 
   it('a campaign max below 1 still allows the single attempt that was made', () => {
-    expect(decideAfterAttempt({ outcome: 'BUSY', attemptsUsed: 1, campaignMaxAttempts: 0, now }).status).toBe('FAILED');
+    expect(decideAfterAttempt({ outcome: 'BUSY', attemptsUsed: 1, campaignMaxAttempts: 0, now }).status).toBe('COMPLETED');
+  });
+});
+
+describe('what COMPLETED and FAILED mean', () => {
+  it('FAILED only for technical failures; spent no-answers are COMPLETED without answer', () => {
+    expect([...TECHNICAL_FAILURES].sort()).toEqual(['INVALID_NUMBER', 'ISSUE_DIALING', 'PLAN_LIMIT_EXCEEDED', 'TECHNICAL_ERROR']);
+    for (const outcome of CALL_OUTCOMES) expect(finalStatus(outcome)).toBe(TECHNICAL_FAILURES.has(outcome) ? 'FAILED' : 'COMPLETED');
   });
 });
 
@@ -103,7 +113,7 @@ describe('user policies', () => {
       outcome: 'BUSY',
       nextAttemptAt: now,
     });
-    expect(decideAfterAttempt({ outcome: 'BUSY', attemptsUsed: 2, campaignMaxAttempts: 5, policy, now }).status).toBe('FAILED');
+    expect(decideAfterAttempt({ outcome: 'BUSY', attemptsUsed: 2, campaignMaxAttempts: 5, policy, now }).status).toBe('COMPLETED');
     expect(decideAfterAttempt({ outcome: 'TECHNICAL_ERROR', attemptsUsed: 1, campaignMaxAttempts: 5, policy, now }).status).toBe('FAILED');
   });
 

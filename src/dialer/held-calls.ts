@@ -7,13 +7,9 @@ import { inChunks, groupBy } from './async-utils.ts';
 import type { DialRequest } from './provider.ts';
 import { revertUndialed, NOT_DIALED_MESSAGE } from './sql/revert-undialed.ts';
 import { findExpiredLeases, takeExpiredLeases } from './sql/take-expired-leases.ts';
-import { pauseFor } from './system-pauses.ts';
 import type { Held, WorkerContext } from './worker-context.ts';
 
 export class HeldCalls {
-  /** Consecutive dial failures per campaign (reset by an accepted dial). */
-  private readonly failures = new Map<string, number>();
-
   constructor(private readonly w: WorkerContext) {}
 
   async dial(held: Held, request: DialRequest): Promise<void> {
@@ -37,7 +33,7 @@ export class HeldCalls {
       return;
     }
     if (w.isDead()) return;
-    this.failures.delete(held.campaignId);
+    w.health.succeeded(held.campaignId);
     held.providerCallId = providerCallId;
     if (held.state === 'dialing') held.state = 'dialed';
     held.since = Date.now();
@@ -86,18 +82,8 @@ export class HeldCalls {
       return;
     }
     if (w.held.get(held.callId) === held) w.held.delete(held.callId);
-    if (failedDial) await this.countDialFailure(held.campaignId);
+    if (failedDial) await w.health.failed(held.campaignId);
     w.wake();
-  }
-
-  private async countDialFailure(campaignId: string): Promise<void> {
-    const n = (this.failures.get(campaignId) ?? 0) + 1;
-    this.failures.set(campaignId, n);
-    if (n < this.w.opts.maxDialFailures) return;
-    this.failures.delete(campaignId);
-    if (await pauseFor(this.w.app, campaignId, 'SYSTEM_FAILURE')) {
-      this.w.log.error({ campaignId, failures: n }, 'the telephony provider keeps failing: campaign paused (SYSTEM_FAILURE)');
-    }
   }
 
   /** Held calls that need the provider's word: taken over, failed dials, or results overdue. */

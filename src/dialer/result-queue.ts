@@ -49,6 +49,10 @@ export class ResultQueue {
         for (const r of batch) queue.delete(r.attemptId);
         try {
           const outcome = await applyCallResults(w.app, campaignId, batch);
+          for (const r of batch) {
+            if (r.outcome === 'TECHNICAL_ERROR') await w.health.failed(campaignId);
+            else w.health.succeeded(campaignId);
+          }
           const settled = new Set(outcome.settled);
           for (const r of batch) {
             const held = w.held.get(r.callId!);

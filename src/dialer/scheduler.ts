@@ -1,6 +1,7 @@
 import type { App } from '../app.ts';
 import { DomainError, InvalidCampaignTransitionError, NotFoundError } from '../domain/errors.ts';
 import { NotDueError, performAction } from '../services/campaign-lifecycle.ts';
+import { resumeFundedCampaigns } from '../services/organization.ts';
 
 /**
  * Starts SCHEDULED campaigns whose startAt has come (at or before `now`); returns the ids it
@@ -38,8 +39,13 @@ export async function startDueCampaigns(app: App, now = new Date(), batchSize = 
           // Another process started it, or it was rescheduled, stopped or deleted meanwhile.
           app.logger.debug({ campaignId: id, reason: error.message }, 'scheduled campaign no longer due');
         } else {
-          // e.g. no contacts or no balance: the campaign stays SCHEDULED and the reason is logged.
+          // e.g. no contacts, no balance or no agent: the campaign stays SCHEDULED, and the API
+          // says why (Campaign.scheduleProblem) until a start succeeds or it is rescheduled.
           app.logger.warn({ campaignId: id, reason: error.message }, 'scheduled campaign could not start');
+          await app.db.prisma.campaign.updateMany({
+            where: { id, status: 'SCHEDULED', scheduleProblem: { not: error.message } },
+            data: { scheduleProblem: error.message },
+          });
         }
       }
     }
@@ -50,11 +56,19 @@ export async function startDueCampaigns(app: App, now = new Date(), batchSize = 
   return started;
 }
 
-/** Runs startDueCampaigns every `intervalMs` (1 s: a schedule is honoured within a second). */
+/**
+ * Every `intervalMs` (1 s: a schedule is honoured within a second): starts due campaigns, and
+ * resumes campaigns paused OUT_OF_MINUTES whose organisation has minutes again.
+ */
 export function startScheduler(app: App, intervalMs = 1000): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => startDueCampaigns(app)).catch((error) => app.logger.error({ err: error }, 'scheduler tick failed'));
+    running = running
+      .then(async () => {
+        await startDueCampaigns(app);
+        await resumeFundedCampaigns(app);
+      })
+      .catch((error) => app.logger.error({ err: error }, 'scheduler tick failed'));
   }, intervalMs);
   return {
     async stop() {

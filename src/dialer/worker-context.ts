@@ -1,5 +1,6 @@
 import type { App } from '../app.ts';
 import type { Logger } from '../logger.ts';
+import type { ProviderHealth } from './provider-health.ts';
 import type { CallResult, TelephonyProvider } from './provider.ts';
 import type { WORKER_DEFAULTS } from './worker-options.ts';
 
@@ -26,6 +27,8 @@ export interface WorkerContext {
   readonly opts: typeof WORKER_DEFAULTS;
   readonly provider: TelephonyProvider;
   readonly log: Logger;
+  /** Consecutive provider failures per campaign (pauses a campaign whose provider keeps failing). */
+  readonly health: ProviderHealth;
   /** Calls this worker holds, by call id. */
   readonly held: Map<string, Held>;
   /** Provider ids of accepted dials not written yet (flushed in one statement per tick), by attempt id. */

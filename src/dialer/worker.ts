@@ -19,6 +19,7 @@ import type { App } from '../app.ts';
 import type { Logger } from '../logger.ts';
 import { delay, groupBy, settle } from './async-utils.ts';
 import { HeldCalls } from './held-calls.ts';
+import { ProviderHealth } from './provider-health.ts';
 import type { CallResult, TelephonyProvider } from './provider.ts';
 import { createProvider } from './providers/index.ts';
 import { ResultQueue } from './result-queue.ts';
@@ -47,6 +48,7 @@ class DialerWorker implements RunningWorker, WorkerContext {
   readonly log: Logger;
   readonly held = new Map<string, Held>();
   readonly accepted = new Map<string, string>();
+  readonly health: ProviderHealth;
   private readonly ownsProvider: boolean;
   private readonly calls = new HeldCalls(this);
   private readonly results = new ResultQueue(this);
@@ -74,6 +76,7 @@ class DialerWorker implements RunningWorker, WorkerContext {
     this.log = app.logger.child({ workerId: this.id });
     this.ownsProvider = !options.provider;
     this.provider = options.provider ?? createProvider(app.config, this.log);
+    this.health = new ProviderHealth(this);
   }
 
   get heldCalls(): number {

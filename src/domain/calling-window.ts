@@ -17,6 +17,8 @@ export type CallingWindow = {
   start: number;
   /** Minutes after local midnight, exclusive (1440 = until midnight). */
   end: number;
+  /** Clamp to 08:00–21:00 local (the default). False only for a campaign that explicitly opts out. */
+  legalHours?: boolean;
 };
 
 /** 08:00 — no call starts earlier in the recipient's zone, whatever the campaign says. */
@@ -100,11 +102,6 @@ export function canonicalTimeZone(timeZone: string): string | null {
   return isValidTimeZone(timeZone) ? formatterFor(timeZone).resolvedOptions().timeZone : null;
 }
 
-/** The zone a call is judged in: the contact's own when it has a valid one, else the campaign's. */
-export function recipientTimeZone(contactZone: string | null | undefined, campaignZone: string): string {
-  return contactZone && isValidTimeZone(contactZone) ? contactZone : campaignZone;
-}
-
 type Local = { year: number; month: number; day: number; minuteOfDay: number; weekday: number; wallMs: number };
 
 /** Wall-clock reading of `epochMs` in `timeZone`. `wallMs` is that reading encoded as if UTC. */
@@ -122,6 +119,11 @@ function localAt(timeZone: string, epochMs: number): Local {
     weekday: isoWeekday(Date.UTC(p.year, p.month - 1, p.day)),
     wallMs,
   };
+}
+
+/** The wall-clock time in `timeZone` at `at`, as an ISO local date-time ("2026-11-30T09:15:00"). */
+export function localDateTime(timeZone: string, at: Date): string {
+  return new Date(localAt(timeZone, at.getTime()).wallMs).toISOString().slice(0, 19);
 }
 
 function isoWeekday(utcMidnightMs: number): number {
@@ -161,14 +163,15 @@ function instantsAtWall(timeZone: string, wallMs: number): number[] {
   return [lo * MINUTE_MS];
 }
 
-/** The window actually enforced: the configured one intersected with 08:00–21:00, or null if
- * nothing is left (e.g. 21:00–23:00) or no day is allowed. */
+/** The window actually enforced: the configured one intersected with 08:00–21:00 (unless the
+ * campaign opted out), or null if nothing is left (e.g. 21:00–23:00) or no day is allowed. */
 export function effectiveWindow(window: CallingWindow): CallingWindow | null {
-  const start = Math.max(window.start, COMPLIANCE_EARLIEST);
-  const end = Math.min(window.end, COMPLIANCE_LATEST);
+  const clamp = window.legalHours !== false;
+  const start = clamp ? Math.max(window.start, COMPLIANCE_EARLIEST) : Math.max(window.start, 0);
+  const end = clamp ? Math.min(window.end, COMPLIANCE_LATEST) : Math.min(window.end, MINUTES_PER_DAY);
   const days = window.days.filter((d) => Number.isInteger(d) && d >= 1 && d <= 7);
   if (start >= end || days.length === 0) return null;
-  return { days, start, end };
+  return { days, start, end, legalHours: window.legalHours };
 }
 
 /** Whether a call may be placed at `at` to someone living in `timeZone`. Minute resolution:

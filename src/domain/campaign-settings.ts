@@ -30,6 +30,7 @@ const SettingsSchema = z
       }))
       .pipe(CallingWindowSchema)
       .nullish(),
+    clampToLegalHours: z.boolean().nullish(),
     // The dialer's own schema: only retryable outcomes, partial overrides (resolveRetryPolicy
     // assumes input validated by it, so a looser check here would store rules it then ignores).
     retryPolicy: RetryPolicySchema.nullish(),
@@ -43,6 +44,7 @@ export interface CampaignSettings {
   timezone?: string;
   callingWindow?: { days: number[]; start: number; end: number };
   retryPolicy?: RetryPolicyInput | null;
+  clampToLegalHours?: boolean;
 }
 
 /** Validates client input; throws ValidationError with paths under `settings` listing every problem. */
@@ -56,6 +58,7 @@ export function parseCampaignSettings(input: unknown): CampaignSettings {
   if (s.timezone != null) out.timezone = s.timezone;
   if (s.callingWindow) out.callingWindow = s.callingWindow;
   if (s.retryPolicy !== undefined) out.retryPolicy = s.retryPolicy;
+  if (s.clampToLegalHours != null) out.clampToLegalHours = s.clampToLegalHours;
   return out;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { CountryCode } from 'libphonenumber-js/max';
 import { canonicalTimeZone } from './calling-window.ts';
-import { normalizePhone } from './phone.ts';
+import { normalizePhone, notDialableReason } from './phone.ts';
 
 /** One addContacts call carries at most this many rows; bigger lists go through the CSV import. */
 export const MAX_CONTACTS_PER_REQUEST = 10_000;
@@ -55,21 +55,22 @@ export function prepareContact(
     name = name.slice(0, MAX_NAME_LENGTH);
     warnings.push(`name cut to ${MAX_NAME_LENGTH} characters`);
   }
-  // An unknown zone is treated like a missing one — the campaign's zone applies, as for every
-  // contact without a zone — rather than losing the contact or failing the whole list for a typo.
+  // An unknown zone is treated like a missing one — the number's zone (else the campaign's)
+  // applies, as for every contact without a zone — rather than losing the contact or failing the
+  // whole list for a typo.
   // The calling window's 08:00–21:00 clamp still holds in the zone that applies.
   let timezone: string | null = null;
   const tz = input.timezone?.trim();
   if (tz) {
     timezone = canonicalTimeZone(tz);
-    if (!timezone) warnings.push(`unknown time zone "${tz}": the campaign's time zone applies`);
+    if (!timezone) warnings.push(`unknown time zone "${tz}": the number's (else the campaign's) time zone applies`);
   }
   return {
     row: position.row,
     line: position.line ?? null,
     name,
     phoneNumber: phone.ok ? phone.e164 : raw,
-    invalidReason: phone.ok ? null : phone.reason,
+    invalidReason: phone.ok ? notDialableReason(phone.e164) : phone.reason,
     timezone,
     warning: warnings.length ? warnings.join('; ') : null,
     variables: input.variables ?? {},

@@ -55,3 +55,14 @@ export class VersionConflictError extends DomainError {
     this.name = 'VersionConflict';
   }
 }
+
+export class OutsideCallingWindowError extends DomainError {
+  constructor(
+    readonly timezone: string,
+    readonly nextEligibleAt: Date | null,
+    reason: string,
+  ) {
+    super(`not now: ${reason}${nextEligibleAt ? `; it may be placed from ${nextEligibleAt.toISOString()}` : ''}`);
+    this.name = 'OutsideCallingWindow';
+  }
+}

@@ -1,6 +1,15 @@
 import { parsePhoneNumberWithError, type CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
+import { ValidationError } from './errors.ts';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: string };
+
+/** The defaultCountry of an upload, checked: undefined when none is given; ValidationError for an unknown code. */
+export function parseCountry(defaultCountry: string | null | undefined): CountryCode | undefined {
+  if (defaultCountry == null || defaultCountry.trim() === '') return undefined;
+  const code = defaultCountry.trim().toUpperCase();
+  if (!isCountryCode(code)) throw ValidationError.of(['defaultCountry'], `"${defaultCountry}" is not an ISO 3166-1 alpha-2 country code`);
+  return code;
+}
 
 /** Whether `code` is an ISO 3166-1 alpha-2 country libphonenumber knows (defaultCountry input). */
 export function isCountryCode(code: string): code is CountryCode {
@@ -30,5 +39,25 @@ export function normalizePhone(input: string, defaultCountry?: CountryCode): Pho
             ? `${raw} is too long`
             : `${raw} is not a phone number`;
     return { ok: false, reason };
+  }
+}
+
+/**
+ * Number types callboard never dials by default: a call costs the caller a premium, and the
+ * recipient is a service, not a person (libphonenumber's number type, from the full metadata).
+ */
+const NOT_DIALED_TYPES: Readonly<Record<string, string>> = {
+  PREMIUM_RATE: 'a premium-rate number (charged at a premium to the caller)',
+  SHARED_COST: 'a shared-cost number (part of the cost is charged to the caller)',
+};
+
+/** Why a valid E.164 number must not be dialed (premium-rate, shared-cost), or null when it may be. */
+export function notDialableReason(e164: string): string | null {
+  try {
+    const type = parsePhoneNumberWithError(e164).getType();
+    const what = type ? NOT_DIALED_TYPES[type] : undefined;
+    return what ? `${e164} is ${what}; it is not dialed` : null;
+  } catch {
+    return null;
   }
 }

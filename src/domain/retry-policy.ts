@@ -46,6 +46,24 @@ export const CONNECTED_OUTCOMES: ReadonlySet<CallOutcome> = new Set<CallOutcome>
   'LEFT_MESSAGE',
 ]);
 
+/**
+ * What FAILED means (DESIGN.md "What COMPLETED and FAILED mean"): a technical issue prevented the
+ * call. Only these outcomes end a call FAILED, and retryFailedCalls re-queues exactly those calls.
+ * A person who did not answer (NO_ANSWER, BUSY, NO_MESSAGE once its attempts are spent) was
+ * processed: COMPLETED "without answer", for a follow-up campaign rather than a retry.
+ */
+export const TECHNICAL_FAILURES: ReadonlySet<CallOutcome> = new Set<CallOutcome>([
+  'ISSUE_DIALING',
+  'TECHNICAL_ERROR',
+  'INVALID_NUMBER',
+  'PLAN_LIMIT_EXCEEDED',
+]);
+
+/** The final status of a call that ended with `outcome`: FAILED for a technical failure, else COMPLETED. */
+export function finalStatus(outcome: CallOutcome): 'COMPLETED' | 'FAILED' {
+  return TECHNICAL_FAILURES.has(outcome) ? 'FAILED' : 'COMPLETED';
+}
+
 /** Outcomes that may be tried again; everything else ends the call on the first attempt. */
 export const RETRYABLE_OUTCOMES = ['BUSY', 'NO_ANSWER', 'NO_MESSAGE', 'ISSUE_DIALING', 'TECHNICAL_ERROR'] as const;
 export type RetryableOutcome = (typeof RETRYABLE_OUTCOMES)[number];
@@ -118,8 +136,8 @@ export type DecideInput = {
 /**
  * The call's next status. The rule of the *latest* outcome decides, counted against all attempts
  * used: after BUSY, BUSY, NO_ANSWER with a campaign max of 3 the call is spent.
- * A spent call FAILS with the outcome of its last attempt: NO_ANSWER then reads "all attempts
- * spent without answer", BUSY / NO_MESSAGE / ISSUE_DIALING say more about what happened.
+ * A spent call ends with the outcome of its last attempt (finalStatus): NO_ANSWER / BUSY /
+ * NO_MESSAGE are COMPLETED without answer, ISSUE_DIALING / TECHNICAL_ERROR are FAILED.
  */
 export function decideAfterAttempt(input: DecideInput): AttemptDecision {
   const { outcome, attemptsUsed, campaignMaxAttempts, now } = input;
@@ -130,9 +148,8 @@ export function decideAfterAttempt(input: DecideInput): AttemptDecision {
     case 'TRANSFERRED':
     case 'USER_HUNG_UP':
     case 'LEFT_MESSAGE':
-      return { status: 'COMPLETED', outcome };
     case 'INVALID_NUMBER':
-      return { status: 'FAILED', outcome };
+      return { status: finalStatus(outcome), outcome };
     case 'BUSY':
     case 'NO_ANSWER':
     case 'NO_MESSAGE':
@@ -142,7 +159,7 @@ export function decideAfterAttempt(input: DecideInput): AttemptDecision {
       if (hasAttemptsLeft(attemptsUsed, Math.min(campaignMaxAttempts, rule.maxAttempts))) {
         return { status: 'RETRY_SCHEDULED', outcome, nextAttemptAt: new Date(now.getTime() + rule.delaySeconds * 1000) };
       }
-      return { status: 'FAILED', outcome };
+      return { status: finalStatus(outcome), outcome };
     }
     default: {
       const unreachable: never = outcome;
@@ -167,15 +184,15 @@ export function hasAttemptsLeft(used: number, maxAttempts: number): boolean {
 /**
  * Where a claimed call goes when its attempt never reached the provider: the attempt no longer
  * counts, so the call waits again — as RETRY_SCHEDULED when earlier attempts of its budget were
- * made, PENDING otherwise — or, in a stopped campaign, is CANCELED (NOT_DIALED when it was never
- * dialed at all, as a stop leaves calls it cancels before their first dial).
+ * made, PENDING otherwise — or, in a stopped campaign, is CANCELED / NOT_DIALED like every call
+ * the stop canceled (its earlier attempts keep their own outcomes).
  */
 export function afterUndialed(
   call: AttemptCounters & { outcome: string | null },
   campaignStopped: boolean,
 ): { status: 'PENDING' | 'RETRY_SCHEDULED' | 'CANCELED'; outcome: string | null; attemptCount: number } {
   const attemptCount = call.attemptCount - 1;
-  if (campaignStopped) return { status: 'CANCELED', outcome: attemptCount === 0 ? 'NOT_DIALED' : call.outcome, attemptCount };
+  if (campaignStopped) return { status: 'CANCELED', outcome: 'NOT_DIALED', attemptCount };
   const used = attemptsUsed({ attemptCount, attemptBase: call.attemptBase });
   return { status: used > 0 ? 'RETRY_SCHEDULED' : 'PENDING', outcome: call.outcome, attemptCount };
 }

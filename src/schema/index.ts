@@ -7,6 +7,8 @@ import './campaign/campaign.ts';
 import './campaign/queries.ts';
 import './campaign/mutations.ts';
 import './org/organization.ts';
+import './org/do-not-call.ts';
+import './org/administration.ts';
 import './call/call.ts';
 import './call/campaign-calls.ts';
 import './call/contacts.ts';

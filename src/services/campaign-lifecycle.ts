@@ -1,8 +1,9 @@
 import type { App } from '../app.ts';
 import type { Campaign, PauseReason, Prisma } from '../db/generated/prisma/client.ts';
+import { literalList } from '../db/sql-literals.ts';
 import { TX, type Tx } from '../db/transactions.ts';
 import { DomainError, InvalidCampaignTransitionError, ValidationError, VersionConflictError } from '../domain/errors.ts';
-import { transition, type CampaignAction } from '../domain/lifecycle.ts';
+import { transition, WAITING_CALL_STATUSES, type CampaignAction } from '../domain/lifecycle.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
 import type { CampaignEventMessage } from '../realtime/pubsub.ts';
 import { requireBalance } from './billing.ts';
@@ -24,6 +25,8 @@ export interface ActionInput {
   expectedVersion?: number | null;
   startAt?: Date;
   pauseReason?: PauseReason;
+  /** RESUME only a campaign paused for this reason (the system resuming what it paused, never a manual pause). */
+  onlyIfPausedFor?: PauseReason;
   /**
    * START only if the campaign is still scheduled at or before this instant (the scheduler): a
    * campaign rescheduled to later between the scheduler's read and its lock must not start now.
@@ -78,15 +81,14 @@ export async function completeIfDone(tx: Tx, campaign: LockedCampaign, events: C
 type Effect = (tx: Tx, campaign: LockedCampaign, input: ActionInput) => Promise<Prisma.CampaignUpdateInput>;
 
 /**
- * Stop: every call not dialed yet is canceled with outcome NOT_DIALED; a call waiting for a retry
- * is canceled and keeps its last attempt's outcome. IN_PROGRESS calls finish normally.
+ * Stop: every call not dialed yet, or waiting for a retry, is CANCELED / NOT_DIALED with no wait
+ * reason left over (its earlier attempts keep their own outcomes). IN_PROGRESS calls finish.
  */
 async function cancelOpenCalls(tx: Tx, campaignId: string) {
   await tx.$executeRaw`
-    UPDATE "call" SET status = 'CANCELED',
-           outcome = CASE WHEN attempt_count = 0 THEN 'NOT_DIALED'::"CallOutcome" ELSE outcome END,
-           next_attempt_at = NULL, processed_at = now(), updated_at = now()
-     WHERE campaign_id = ${campaignId}::uuid AND status IN ('PENDING', 'RETRY_SCHEDULED')`;
+    UPDATE "call" SET status = 'CANCELED', outcome = 'NOT_DIALED', next_attempt_at = NULL, wait_reason = NULL,
+           processed_at = now(), updated_at = now()
+     WHERE campaign_id = ${campaignId}::uuid AND status IN (${literalList(WAITING_CALL_STATUSES)})`;
 }
 
 const EFFECTS: Record<CampaignAction, Effect> = {
@@ -94,20 +96,22 @@ const EFFECTS: Record<CampaignAction, Effect> = {
     if (!input.startAt || input.startAt.getTime() <= Date.now()) {
       throw ValidationError.of(['startAt'], 'startAt must be in the future');
     }
-    return { scheduledAt: input.startAt };
+    return { scheduledAt: input.startAt, scheduleProblem: null };
   },
   async START(tx, c, input) {
     if (input.dueBy && (c.status !== 'SCHEDULED' || !c.scheduled_at || c.scheduled_at > input.dueBy)) {
       throw new NotDueError(c.id);
     }
+    if (!c.agent_id) throw ValidationError.of(['agentId'], 'the campaign has no agent: assign one before starting it');
     if ((await openCallCounts(tx, c.id)).open === 0) throw ValidationError.of(['id'], 'the campaign has no contacts left to call');
     await requireBalance(tx, c.organization_id);
-    return { startedAt: new Date(), pauseReason: null };
+    return { startedAt: new Date(), pauseReason: null, scheduleProblem: null };
   },
   async PAUSE(_tx, _c, input) {
     return { pauseReason: input.pauseReason ?? 'MANUAL' };
   },
-  async RESUME(tx, c) {
+  async RESUME(tx, c, input) {
+    if (input.onlyIfPausedFor && c.pause_reason !== input.onlyIfPausedFor) throw new InvalidCampaignTransitionError(c.status, 'RESUME');
     await requireBalance(tx, c.organization_id);
     return { pauseReason: null };
   },

@@ -5,7 +5,7 @@
  * sequence stays gapless.
  */
 import { literalList } from '../db/sql-literals.ts';
-import type { CampaignStatus } from '../db/generated/prisma/client.ts';
+import type { CampaignStatus, PauseReason } from '../db/generated/prisma/client.ts';
 import type { Tx } from '../db/transactions.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { OPEN_CALL_STATUSES } from '../domain/lifecycle.ts';
@@ -15,6 +15,7 @@ export type LockedCampaign = {
   id: string;
   organization_id: string;
   status: CampaignStatus;
+  pause_reason: PauseReason | null;
   version: number;
   scheduled_at: Date | null;
   deleted_at: Date | null;
@@ -24,6 +25,7 @@ export type LockedCampaign = {
   calling_days: number[] | null;
   calling_start: number;
   calling_end: number;
+  clamp_to_legal_hours: boolean;
   retry_policy: unknown;
   agent_id: string | null;
 };
@@ -31,8 +33,8 @@ export type LockedCampaign = {
 /** Locks the campaign row for the rest of the transaction, whatever its status (null if none). */
 export async function lockCampaign(tx: Tx, campaignId: string): Promise<LockedCampaign | null> {
   const [row] = await tx.$queryRaw<LockedCampaign[]>`
-    SELECT id, organization_id, status::text AS status, version, scheduled_at, deleted_at, max_attempts,
-           max_concurrent_calls, timezone, calling_days, calling_start, calling_end, retry_policy, agent_id
+    SELECT id, organization_id, status::text AS status, pause_reason::text AS pause_reason, version, scheduled_at, deleted_at, max_attempts,
+           max_concurrent_calls, timezone, calling_days, calling_start, calling_end, clamp_to_legal_hours, retry_policy, agent_id
       FROM campaign WHERE id = ${campaignId}::uuid FOR UPDATE`;
   return row ?? null;
 }

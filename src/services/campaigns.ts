@@ -17,6 +17,7 @@ export function settingsData(input: SettingsInput): Prisma.CampaignUncheckedUpda
   if (s.maxAttempts !== undefined) data.maxAttempts = s.maxAttempts;
   if (s.maxConcurrentCalls !== undefined) data.maxConcurrentCalls = s.maxConcurrentCalls;
   if (s.timezone !== undefined) data.timezone = s.timezone;
+  if (s.clampToLegalHours !== undefined) data.clampToLegalHours = s.clampToLegalHours;
   if (s.callingWindow) {
     data.callingDays = s.callingWindow.days;
     data.callingStart = s.callingWindow.start;

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
-import { parse, type Parser } from 'csv-parse';
-import { sniffDelimiter } from '../domain/contacts.ts';
+import { CsvError, parse, type Parser } from 'csv-parse';
+import { mapCsvHeader, sniffDelimiter, type CsvColumns } from '../domain/contacts.ts';
+import { ValidationError } from '../domain/errors.ts';
 
 // Reading a contact file: in bounded slices, through a streaming parser (see contacts.ts).
 
@@ -62,3 +63,30 @@ export async function csvParser(chunks: AsyncGenerator<Buffer>): Promise<Parser>
   return source.pipe(parser);
 }
 
+
+/**
+ * Streams a CSV upload record by record: the header row is mapped to columns first (a phone
+ * column is required); `onRecord` gets each data record with the 1-based line it ends on. An
+ * unreadable or empty file is a ValidationError on `file`.
+ */
+export async function readCsv(file: Blob, onRecord: (cells: string[], columns: CsvColumns, line: number) => Promise<void>): Promise<void> {
+  const parser = await csvParser(chunksOf(file));
+  let columns: CsvColumns | null = null;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!columns) {
+        const mapped = mapCsvHeader(record);
+        if (!mapped.ok) throw ValidationError.of(['file'], mapped.reason);
+        columns = mapped.columns;
+        continue;
+      }
+      // info.lines is the line the record ends on; a record spanning lines (quoted newlines)
+      // is reported at its last line, which is where a spreadsheet user finds it anyway.
+      await onRecord(record, columns, info.lines);
+    }
+  } catch (error) {
+    if (error instanceof CsvError) throw ValidationError.of(['file'], `not a readable CSV file: ${error.message}`);
+    throw error;
+  }
+  if (!columns) throw ValidationError.of(['file'], 'the file is empty; a header row and at least one contact are required');
+}

@@ -13,14 +13,11 @@
  * A failure anywhere rolls everything back: no half import. The tally triggers keep stats exact;
  * a CONTACTS_ADDED event is appended in the transaction and published after commit.
  */
-import { CsvError } from 'csv-parse';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { App } from '../app.ts';
 import { TX } from '../db/transactions.ts';
 import {
   csvRecordToContact,
-  mapCsvHeader,
-  type CsvColumns,
   MAX_CONTACTS_PER_REQUEST,
   prepareContact,
   variablesProblem,
@@ -29,9 +26,9 @@ import {
 } from '../domain/contacts.ts';
 import { InvalidCampaignTransitionError, NotFoundError, ValidationError, type FieldError } from '../domain/errors.ts';
 import { transition } from '../domain/lifecycle.ts';
-import { isCountryCode } from '../domain/phone.ts';
+import { parseCountry } from '../domain/phone.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
-import { chunksOf, csvParser } from './contacts-csv.ts';
+import { readCsv } from './contacts-csv.ts';
 import { createStage, finishImport, stageRows, type ContactsReport } from './contact-stage.ts';
 
 export type { ContactsReport } from './contact-stage.ts';
@@ -45,13 +42,6 @@ export interface ImportOptions {
   /** Rows per staging batch (tests make it small to cross batch boundaries with few rows). */
   batchSize?: number;
   reportLimit?: number;
-}
-
-function countryOf(defaultCountry: string | null | undefined): CountryCode | undefined {
-  if (defaultCountry == null || defaultCountry.trim() === '') return undefined;
-  const code = defaultCountry.trim().toUpperCase();
-  if (!isCountryCode(code)) throw ValidationError.of(['defaultCountry'], `"${defaultCountry}" is not an ISO 3166-1 alpha-2 country code`);
-  return code;
 }
 
 /** Fails fast, before reading a big file, when the campaign is unknown or cannot take contacts. */
@@ -73,7 +63,7 @@ export async function addContacts(
   const problems: FieldError[] = [];
   let country: CountryCode | undefined;
   try {
-    country = countryOf(input.defaultCountry);
+    country = parseCountry(input.defaultCountry);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     problems.push(...error.fieldErrors);
@@ -108,38 +98,20 @@ export async function importContacts(
   input: { campaignId: string; file: Blob; defaultCountry?: string | null },
   options: ImportOptions = {},
 ): Promise<ContactsReport> {
-  const country = countryOf(input.defaultCountry);
+  const country = parseCountry(input.defaultCountry);
   await checkCampaign(app, orgId, input.campaignId);
   const batchSize = options.batchSize ?? BATCH_SIZE;
 
   return runImport(app, orgId, input.campaignId, async (stage) => {
-    const parser = await csvParser(chunksOf(input.file));
-    let columns: CsvColumns | null = null;
     let batch: PreparedContact[] = [];
     let row = 0;
-    try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        if (!columns) {
-          const mapped = mapCsvHeader(record);
-          if (!mapped.ok) throw ValidationError.of(['file'], mapped.reason);
-          columns = mapped.columns;
-          continue;
-        }
-        // info.lines is the line the record ends on; a record spanning lines (quoted newlines)
-        // is reported at its last line, which is where a spreadsheet user finds it anyway.
-        batch.push(prepareContact(csvRecordToContact(record, columns), { row: row++, line: info.lines }, country));
-        if (batch.length >= batchSize) {
-          await stage(batch);
-          batch = [];
-        }
+    await readCsv(input.file, async (cells, columns, line) => {
+      batch.push(prepareContact(csvRecordToContact(cells, columns), { row: row++, line }, country));
+      if (batch.length >= batchSize) {
+        await stage(batch);
+        batch = [];
       }
-    } catch (error) {
-      if (error instanceof CsvError) {
-        throw ValidationError.of(['file'], `not a readable CSV file: ${error.message}`);
-      }
-      throw error;
-    }
-    if (!columns) throw ValidationError.of(['file'], 'the file is empty; a header row and at least one contact are required');
+    });
     if (batch.length) await stage(batch);
     if (row === 0) throw ValidationError.of(['file'], 'the file has a header but no contacts');
   }, { reportLimit: options.reportLimit ?? CSV_REPORT_LIMIT });

@@ -8,20 +8,45 @@
 import type { App } from '../app.ts';
 import type { CallAttempt } from '../db/generated/prisma/client.ts';
 import { TX } from '../db/transactions.ts';
-import { InsufficientBalanceError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { normalizePhone } from '../domain/phone.ts';
+import { formatClock, isWithinWindow, localDateTime } from '../domain/calling-window.ts';
+import { InsufficientBalanceError, NotFoundError, OutsideCallingWindowError, ValidationError } from '../domain/errors.ts';
+import { normalizePhone, notDialableReason } from '../domain/phone.ts';
+import { recipientZones } from '../domain/recipient-zone.ts';
+import { eligibilityInZones } from '../domain/recipient-window.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
 import { isOnDoNotCallList } from './do-not-call.ts';
 
 /** Event kind of a test call's changes (callId null: a test call has no call row). */
 export const TEST_CALL_EVENT = 'TEST_CALL_UPDATED';
 
-export async function queueTestCall(app: App, orgId: string, input: { campaignId: string; phoneNumber: string }): Promise<CallAttempt> {
+/**
+ * Queues a test call. Same rules as a campaign call: the recipient's calling window (in the
+ * zone(s) of the number, else the campaign's) unless the caller says the number is their own
+ * (`ignoreCallingWindow`), the do-not-call list (checked again when a worker picks it up), and
+ * numbers that are never dialed (premium-rate…). The evidence of the check is kept on the attempt.
+ */
+export async function queueTestCall(
+  app: App,
+  orgId: string,
+  input: { campaignId: string; phoneNumber: string; ignoreCallingWindow?: boolean | null },
+  now = new Date(),
+): Promise<CallAttempt> {
   const phone = normalizePhone(input.phoneNumber);
   if (!phone.ok) throw ValidationError.of(['phoneNumber'], `${phone.reason} (use the international format, e.g. +14155550123)`);
+  const notDialable = notDialableReason(phone.e164);
+  if (notDialable) throw ValidationError.of(['phoneNumber'], notDialable);
   const campaign = await app.db.prisma.campaign.findFirst({
     where: { id: input.campaignId, organizationId: orgId, deletedAt: null },
-    select: { id: true, agentId: true, organization: { select: { balanceSeconds: true } } },
+    select: {
+      id: true,
+      agentId: true,
+      timezone: true,
+      callingDays: true,
+      callingStart: true,
+      callingEnd: true,
+      clampToLegalHours: true,
+      organization: { select: { balanceSeconds: true } },
+    },
   });
   if (!campaign) throw new NotFoundError('Campaign', input.campaignId);
   if (!campaign.agentId) throw ValidationError.of(['campaignId'], 'the campaign has no agent: assign one before placing a test call');
@@ -29,10 +54,35 @@ export async function queueTestCall(app: App, orgId: string, input: { campaignId
   if (await isOnDoNotCallList(app.db, orgId, phone.e164)) {
     throw ValidationError.of(['phoneNumber'], `${phone.e164} is on the organisation’s do-not-call list`);
   }
+  const window = { days: campaign.callingDays, start: campaign.callingStart, end: campaign.callingEnd, legalHours: campaign.clampToLegalHours };
+  const recipient = recipientZones(null, phone.e164, campaign.timezone);
+  const open = eligibilityInZones(window, recipient.zones, now);
+  if (!open.eligible && !input.ignoreCallingWindow) {
+    const closed = recipient.zones.find((zone) => !isWithinWindow(window, zone, now)) ?? recipient.zones[0]!;
+    throw new OutsideCallingWindowError(closed, open.nextEligibleAt, open.reason);
+  }
   return withEvents(app, TX.locked, async (tx, events) => {
     // The campaign row is locked by appendEvent's sequence bump; no call row is touched.
     const created = await tx.callAttempt.create({
-      data: { campaignId: campaign.id, callId: null, number: 1, isTest: true, toNumber: phone.e164, telephonyStatus: 'QUEUED' },
+      data: {
+        campaignId: campaign.id,
+        callId: null,
+        number: 1,
+        isTest: true,
+        toNumber: phone.e164,
+        telephonyStatus: 'QUEUED',
+        recipientTimezone: recipient.zones[0]!,
+        recipientTimezones: recipient.zones,
+        recipientLocalTime: localDateTime(recipient.zones[0]!, now),
+        callingWindow: {
+          days: window.days,
+          start: formatClock(window.start),
+          end: formatClock(window.end),
+          legalHours: window.legalHours,
+          timezoneSource: recipient.source,
+          ignoredByCaller: !open.eligible,
+        },
+      },
     });
     events.push(await appendEvent(tx, campaign.id, TEST_CALL_EVENT));
     return created;

@@ -137,6 +137,8 @@ export type CampaignOrderField =
 export type CampaignSettingsInput = {
   /** Default: weekdays 09:00–20:00. */
   callingWindow?: CallingWindowInput | null | undefined;
+  /** Default true: never call outside 08:00–21:00 recipient-local. Set false only where the law of every recipient allows other hours and you take responsibility for it. */
+  clampToLegalHours?: boolean | null | undefined;
   /** Dials per contact, 1–20 (default 3). */
   maxAttempts?: number | null | undefined;
   /** Concurrent calls, 1–1000 (default 10). */
@@ -236,7 +238,6 @@ export type PauseCampaignInput = {
 /** Why a campaign is PAUSED. */
 export type PauseReason =
   | 'MANUAL'
-  | 'OUTSIDE_CALLING_WINDOW'
   | 'OUT_OF_MINUTES'
   | 'SYSTEM_FAILURE';
 
@@ -244,6 +245,8 @@ export type PauseReason =
 export type PlaceTestCallInput = {
   /** The campaign whose agent (and script) makes the call. */
   campaignId: string | number;
+  /** Place it even outside the recipient’s calling window — only for your own number, whose owner agreed to be called now. Default false: outside the window the call is refused with OutsideCallingWindow. */
+  ignoreCallingWindow?: boolean | null | undefined;
   /** The number to call, international format (e.g. +14155550123). */
   phoneNumber: string;
 };
@@ -382,7 +385,7 @@ export type AuthNodesQuery = { nodes: Array<
     | { __typename: 'Campaign', id: string }
    | null> };
 
-export type CallFieldsFragment = { id: string, name: string, phoneNumber: string, status: CallStatus, outcome: CallOutcome | null, attemptCount: number, nextAttemptAt: string | null, processedAt: string | null, durationSeconds: number, connected: boolean, variables: unknown, timezone: string | null, position: number, createdAt: string, campaign: { id: string, name: string }, attempts: Array<{ id: string, number: number, telephonyStatus: TelephonyStatus, answeredBy: AnsweredBy | null, outcome: CallOutcome | null, startedAt: string, answeredAt: string | null, endedAt: string | null, durationSeconds: number | null, providerCallId: string | null, transcript: string | null, summary: string | null, errorMessage: string | null }> };
+export type CallFieldsFragment = { id: string, name: string, phoneNumber: string, status: CallStatus, outcome: CallOutcome | null, attemptCount: number, nextAttemptAt: string | null, processedAt: string | null, durationSeconds: number, connected: boolean, variables: unknown, timezone: string, position: number, createdAt: string, campaign: { id: string, name: string }, attempts: Array<{ id: string, number: number, telephonyStatus: TelephonyStatus, answeredBy: AnsweredBy | null, outcome: CallOutcome | null, startedAt: string, answeredAt: string | null, endedAt: string | null, durationSeconds: number | null, providerCallId: string | null, transcript: string | null, summary: string | null, errorMessage: string | null }> };
 
 export type CampaignCallsQueryVariables = Exact<{
   id: string | number;
@@ -412,7 +415,7 @@ export type CallNodeQueryVariables = Exact<{
 
 export type CallNodeQuery = { node:
     | { __typename: 'Agent', id: string }
-    | { __typename: 'Call', id: string, name: string, phoneNumber: string, status: CallStatus, outcome: CallOutcome | null, attemptCount: number, nextAttemptAt: string | null, processedAt: string | null, durationSeconds: number, connected: boolean, variables: unknown, timezone: string | null, position: number, createdAt: string, campaign: { id: string, name: string }, attempts: Array<{ id: string, number: number, telephonyStatus: TelephonyStatus, answeredBy: AnsweredBy | null, outcome: CallOutcome | null, startedAt: string, answeredAt: string | null, endedAt: string | null, durationSeconds: number | null, providerCallId: string | null, transcript: string | null, summary: string | null, errorMessage: string | null }> }
+    | { __typename: 'Call', id: string, name: string, phoneNumber: string, status: CallStatus, outcome: CallOutcome | null, attemptCount: number, nextAttemptAt: string | null, processedAt: string | null, durationSeconds: number, connected: boolean, variables: unknown, timezone: string, position: number, createdAt: string, campaign: { id: string, name: string }, attempts: Array<{ id: string, number: number, telephonyStatus: TelephonyStatus, answeredBy: AnsweredBy | null, outcome: CallOutcome | null, startedAt: string, answeredAt: string | null, endedAt: string | null, durationSeconds: number | null, providerCallId: string | null, transcript: string | null, summary: string | null, errorMessage: string | null }> }
     | { __typename: 'CallAttempt', number: number, id: string }
     | { __typename: 'Campaign', id: string }
    | null };
@@ -439,6 +442,8 @@ type ErrorFields_InvalidCampaignTransition_Fragment = { __typename: 'InvalidCamp
 
 type ErrorFields_NotFound_Fragment = { __typename: 'NotFound', id: string, typename: string, message: string };
 
+type ErrorFields_OutsideCallingWindow_Fragment = { __typename: 'OutsideCallingWindow', message: string };
+
 type ErrorFields_ValidationError_Fragment = { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> };
 
 type ErrorFields_VersionConflict_Fragment = { __typename: 'VersionConflict', currentVersion: number, message: string };
@@ -447,6 +452,7 @@ export type ErrorFieldsFragment =
   | ErrorFields_InsufficientBalance_Fragment
   | ErrorFields_InvalidCampaignTransition_Fragment
   | ErrorFields_NotFound_Fragment
+  | ErrorFields_OutsideCallingWindow_Fragment
   | ErrorFields_ValidationError_Fragment
   | ErrorFields_VersionConflict_Fragment
 ;
@@ -651,6 +657,7 @@ export type PlaceTestCallMutationVariables = Exact<{
 export type PlaceTestCallMutation = { placeTestCall:
     | { __typename: 'InsufficientBalance', balanceSeconds: number, message: string }
     | { __typename: 'NotFound', id: string, typename: string, message: string }
+    | { __typename: 'OutsideCallingWindow', message: string }
     | { __typename: 'PlaceTestCallPayload', attempt: { id: string, isTest: boolean, number: number, toNumber: string, telephonyStatus: TelephonyStatus, outcome: CallOutcome | null } }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { CallOutcome, CallStatus, Prisma } from '../../src/db/generated/prisma/client.ts';
 import { decodeId } from '../../src/schema/common/ids.ts';
-import { CreateCampaignDocument, type CampaignSettingsInput } from '../generated/operations.ts';
+import { CreateAgentDocument, CreateCampaignDocument, type CampaignSettingsInput } from '../generated/operations.ts';
 import { statsFromCounters, statsFromRows } from './tally.ts';
 import type { TestApp, TestOrg } from './app.ts';
 
@@ -12,9 +12,23 @@ export function dbIdOf(globalId: string): string {
   return id;
 }
 
-/** A DRAFT campaign created through the API. */
+const agents = new Map<string, string>();
+
+/** The organisation's test agent (one per organisation): a campaign needs one to start. */
+async function agentOf(org: TestOrg): Promise<string> {
+  let id = agents.get(org.orgId);
+  if (!id) {
+    const created = await org.exec(CreateAgentDocument, { input: { name: 'Ava', script: 'Hi {{name}}, this is Ava.', voice: 'alloy' } });
+    if (created.createAgent.__typename !== 'CreateAgentPayload') throw new Error(created.createAgent.__typename);
+    id = created.createAgent.agent.id;
+    agents.set(org.orgId, id);
+  }
+  return id;
+}
+
+/** A DRAFT campaign created through the API, with an agent (it can start). */
 export async function makeCampaign(org: TestOrg, name = 'Spring renewals', settings?: CampaignSettingsInput) {
-  const created = await org.exec(CreateCampaignDocument, { input: { name, settings } });
+  const created = await org.exec(CreateCampaignDocument, { input: { name, settings, agentId: await agentOf(org) } });
   if (created.createCampaign.__typename !== 'CreateCampaignPayload') throw new Error(created.createCampaign.__typename);
   const campaign = created.createCampaign.campaign;
   return { id: campaign.id, dbId: dbIdOf(campaign.id), campaign };

@@ -5,7 +5,7 @@
 import type { App } from '../../app.ts';
 import { TX } from '../../db/transactions.ts';
 import { isTerminal } from '../../domain/lifecycle.ts';
-import { attemptsUsed, decideAfterAttempt, type RetryPolicyInput } from '../../domain/retry-policy.ts';
+import { attemptsUsed, decideAfterAttempt, finalStatus, type RetryPolicyInput } from '../../domain/retry-policy.ts';
 import { appendCallEvents, withEvents } from '../../realtime/event-log.ts';
 import { billableSeconds, chargeSeconds } from '../../services/billing.ts';
 import { completeIfDone } from '../../services/campaign-lifecycle.ts';
@@ -63,9 +63,9 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
       let waitReason: string | null = null;
       if (decision.status === 'RETRY_SCHEDULED') {
         if (isTerminal(campaign.status) || campaign.deleted_at) {
-          // Stopped while this call was ringing: no further attempt; it keeps this outcome, like
-          // the calls the stop canceled while they waited for a retry.
-          status = 'CANCELED';
+          // Stopped while this call was ringing: it finished, and no further attempt will be
+          // made, so it ends as a spent call does (COMPLETED without answer, or FAILED).
+          status = finalStatus(decision.outcome);
         } else {
           nextAttemptAt = decision.nextAttemptAt.toISOString();
           waitReason = `retry after ${humanize(result.outcome)} (${used} of ${campaign.max_attempts} attempts used)`;
@@ -124,7 +124,7 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
        WHERE c.id = v.id`;
     events.push(...(await appendCallEvents(tx, campaignId, 'CALL_UPDATED', callUpdates.map((u) => ({ id: u.id as string, status: u.status as string })))));
 
-    const balance = await chargeSeconds(tx, campaign.organization_id, billed);
+    const balance = await chargeSeconds(tx, campaign.organization_id, billed, `calls of campaign ${campaignId}`);
     const outOfMinutesOrg = balance !== null && balance <= 0 ? campaign.organization_id : null;
     const completed = await completeIfDone(tx, campaign, events);
     return { settled, outOfMinutesOrg, completed };

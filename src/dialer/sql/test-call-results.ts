@@ -31,7 +31,7 @@ export async function applyTestCallResult(app: App, result: CallResult): Promise
       RETURNING campaign_id, (SELECT organization_id FROM campaign WHERE id = campaign_id) AS organization_id`;
     if (!row) return false;
     events.push(await appendEvent(tx, row.campaign_id, TEST_CALL_EVENT));
-    await chargeSeconds(tx, row.organization_id, talk);
+    await chargeSeconds(tx, row.organization_id, talk, `test call ${result.attemptId}`);
     return true;
   });
 }

@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
-import { AnsweredByEnum, CallOutcomeEnum, CallStatusEnum, TelephonyStatusEnum } from '../common/enums.ts';
+import { recipientZones } from '../../domain/recipient-zone.ts';
+import { AnsweredByEnum, CallOutcomeEnum, CallStatusEnum, TelephonyStatusEnum, TimezoneSourceEnum } from '../common/enums.ts';
 import { nodeId } from '../common/scope.ts';
 
 export const CallAttemptRef = builder.prismaNode('CallAttempt', {
@@ -32,10 +33,38 @@ export const CallAttemptRef = builder.prismaNode('CallAttempt', {
     transcript: t.exposeString('transcript', { nullable: true, description: 'Conversation transcript (AI interaction data), when there was one.' }),
     summary: t.exposeString('summary', { nullable: true, description: 'The agent’s summary of the conversation.' }),
     errorMessage: t.exposeString('errorMessage', { nullable: true, description: 'Why the dial failed, when it did.' }),
+    recipientTimezone: t.exposeString('recipientTimezone', {
+      nullable: true,
+      description:
+        'Compliance evidence: the recipient’s time zone the dial was judged in (the westernmost when the number may be in several; see recipientTimezones); null for attempts made before callboard recorded it.',
+    }),
+    recipientTimezones: t.exposeStringList('recipientTimezones', {
+      description: 'Compliance evidence: every zone the recipient may be in; the window was open in all of them when the call was claimed.',
+    }),
+    recipientLocalTime: t.exposeString('recipientLocalTime', {
+      nullable: true,
+      description: 'Compliance evidence: the recipient’s local date and time (ISO, no offset) in recipientTimezone when the call was claimed for dialing.',
+    }),
+    callingWindow: t.expose('callingWindow', {
+      type: 'JSON',
+      nullable: true,
+      description:
+        'Compliance evidence: the calling window applied, { days (ISO weekdays), start, end ("HH:MM" local), legalHours (the 08:00–21:00 bound was applied), timezoneSource }.',
+    }),
+    dncCheckedAt: t.expose('dncCheckedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Compliance evidence: when the do-not-call list was checked for this dial (in the same transaction that claimed it).',
+    }),
     isTest: t.exposeBoolean('isTest', { description: 'A test call (placeTestCall): outside the campaign’s calls and stats.' }),
     toNumber: t.exposeString('toNumber', { description: 'The number dialed (E.164).' }),
   }),
 });
+
+// Loaded with the call in the same query (no extra round trip per call).
+const RECIPIENT_SELECT = { timezone: true, phoneNumber: true, campaign: { select: { timezone: true } } } as const;
+const zonesOf = (call: { timezone: string | null; phoneNumber: string; campaign: { timezone: string } }) =>
+  recipientZones(call.timezone, call.phoneNumber, call.campaign.timezone);
 
 export const CallRef = builder.prismaNode('Call', {
   description:
@@ -75,9 +104,22 @@ export const CallRef = builder.prismaNode('Call', {
       type: 'JSON',
       description: 'The contact’s extra columns as { name: value }, available to the agent’s script.',
     }),
-    timezone: t.exposeString('timezone', {
-      nullable: true,
-      description: 'The contact’s IANA time zone; null means the campaign’s zone applies to the calling window.',
+    timezone: t.string({
+      select: RECIPIENT_SELECT,
+      description:
+        'The recipient’s effective IANA time zone, in which the calling window is judged: the contact’s own, else the phone number’s, else the campaign’s (see timezoneSource). When the number may be in several zones, the westernmost; timezones lists them all.',
+      resolve: (call) => zonesOf(call).zones[0]!,
+    }),
+    timezones: t.stringList({
+      select: RECIPIENT_SELECT,
+      description: 'Every zone the recipient may be in (one, unless the number spans several); calls are placed only while the window is open in all of them.',
+      resolve: (call) => zonesOf(call).zones,
+    }),
+    timezoneSource: t.field({
+      type: TimezoneSourceEnum,
+      select: RECIPIENT_SELECT,
+      description: 'Where timezone comes from: CONTACT (the upload gave one), PHONE_NUMBER (country and area code), CAMPAIGN (the number says nothing).',
+      resolve: (call) => zonesOf(call).source,
     }),
     position: t.exposeInt('position', {
       description: 'Order in which the contact was added to the campaign, 1 for the first, continuing across uploads.',

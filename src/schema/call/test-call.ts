@@ -1,7 +1,7 @@
 import type { CallAttempt } from '../../db/generated/prisma/client.ts';
 import { queueTestCall } from '../../services/test-calls.ts';
 import { builder } from '../builder.ts';
-import { InsufficientBalanceError, NotFoundError, ValidationError } from '../common/errors.ts';
+import { InsufficientBalanceError, NotFoundError, OutsideCallingWindowError, ValidationError } from '../common/errors.ts';
 import { campaignIdOf } from '../campaign/mutations.ts';
 import { CallAttemptRef, CallRef } from './call.ts';
 
@@ -20,6 +20,10 @@ const PlaceTestCallInput = builder.inputType('PlaceTestCallInput', {
   fields: (t) => ({
     campaignId: t.id({ required: true, description: 'The campaign whose agent (and script) makes the call.' }),
     phoneNumber: t.string({ required: true, description: 'The number to call, international format (e.g. +14155550123).' }),
+    ignoreCallingWindow: t.boolean({
+      description:
+        'Place it even outside the recipient’s calling window — only for your own number, whose owner agreed to be called now. Default false: outside the window the call is refused with OutsideCallingWindow.',
+    }),
   }),
 });
 
@@ -39,15 +43,19 @@ builder.mutationField('placeTestCall', (t) =>
   t.field({
     type: PlaceTestCallPayload,
     description:
-      'Places one call with the campaign’s agent to the given number, to hear the script before (or while) the campaign runs. Kept outside the campaign’s calls and stats; its minutes are billed. The campaign may be in any status but deleted; it needs an agent.',
+      'Places one call with the campaign’s agent to the given number, to hear the script before (or while) the campaign runs. Kept outside the campaign’s calls and stats; its minutes are billed. The campaign may be in any status but deleted; it needs an agent. The recipient’s calling window and the do-not-call list apply as for campaign calls.',
     errors: {
-      types: [NotFoundError, ValidationError, InsufficientBalanceError],
+      types: [NotFoundError, ValidationError, InsufficientBalanceError, OutsideCallingWindowError],
       directResult: true,
       union: { name: 'PlaceTestCallResult', description: 'PlaceTestCallPayload or a typed error.' },
     },
     args: { input: t.arg({ type: PlaceTestCallInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      attempt: await queueTestCall(ctx.app, ctx.orgId, { campaignId: campaignIdOf(input.campaignId), phoneNumber: input.phoneNumber }),
+      attempt: await queueTestCall(ctx.app, ctx.orgId, {
+        campaignId: campaignIdOf(input.campaignId),
+        phoneNumber: input.phoneNumber,
+        ignoreCallingWindow: input.ignoreCallingWindow,
+      }),
     }),
   }),
 );

@@ -25,6 +25,11 @@ export const CampaignRef = builder.prismaNode('Campaign', {
       description: 'Increases with every change; pass it as expectedVersion to update only what you have seen.',
     }),
     scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true, description: 'When a SCHEDULED campaign starts.' }),
+    scheduleProblem: t.exposeString('scheduleProblem', {
+      nullable: true,
+      description:
+        'Why a SCHEDULED campaign past its start time has not started (e.g. no contacts, no minutes, no agent); it is tried again every second until the problem is fixed. Null otherwise.',
+    }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'When it first started running.' }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true, description: 'When its last call finished.' }),
     canceledAt: t.expose('canceledAt', { type: 'DateTime', nullable: true, description: 'When it was stopped.' }),

@@ -31,6 +31,10 @@ export const CampaignSettings = builder.objectRef<Campaign>('CampaignSettings').
     maxConcurrentCalls: t.exposeInt('maxConcurrentCalls', { description: 'Calls of this campaign in progress at once, at most.' }),
     timezone: t.exposeString('timezone', { description: 'IANA time zone for contacts without one of their own.' }),
     callingWindow: t.field({ type: CallingWindow, resolve: (c) => c, description: 'When calls may be placed.' }),
+    clampToLegalHours: t.exposeBoolean('clampToLegalHours', {
+      description:
+        'Calls are placed only between 08:00 and 21:00 in the recipient’s local time, whatever the window says (true unless the campaign explicitly opted out).',
+    }),
     retryPolicy: t.expose('retryPolicy', {
       type: 'JSON',
       nullable: true,
@@ -55,6 +59,10 @@ export const CampaignSettingsInput = builder.inputType('CampaignSettingsInput', 
     maxConcurrentCalls: t.int({ description: 'Concurrent calls, 1–1000 (default 10).' }),
     timezone: t.string({ description: 'IANA time zone, e.g. "America/New_York" (default UTC).' }),
     callingWindow: t.field({ type: CallingWindowInput, description: 'Default: weekdays 09:00–20:00.' }),
+    clampToLegalHours: t.boolean({
+      description:
+        'Default true: never call outside 08:00–21:00 recipient-local. Set false only where the law of every recipient allows other hours and you take responsibility for it.',
+    }),
     retryPolicy: t.field({ type: 'JSON', description: 'Per-outcome retry overrides { OUTCOME: { delaySeconds, maxAttempts } }.' }),
   }),
 });

@@ -44,3 +44,12 @@ export const OrderDirectionEnum = builder.enumType('OrderDirection', {
   description: 'Sort direction.',
   values: { ASC: { description: 'Ascending.' }, DESC: { description: 'Descending.' } },
 });
+
+export const TimezoneSourceEnum = builder.enumType('TimezoneSource', {
+  description: 'Where a recipient’s time zone comes from.',
+  values: {
+    CONTACT: { description: 'The contact’s own zone, given with the upload.' },
+    PHONE_NUMBER: { description: 'The phone number: its country, and for countries spanning several zones its area code.' },
+    CAMPAIGN: { description: 'The campaign’s zone: the number gave nothing.' },
+  } as const,
+});

@@ -3,6 +3,7 @@ import {
   InsufficientBalanceError,
   InvalidCampaignTransitionError,
   NotFoundError,
+  OutsideCallingWindowError,
   ValidationError,
   VersionConflictError,
 } from '../../domain/errors.ts';
@@ -69,7 +70,21 @@ builder.objectType(VersionConflictError, {
   }),
 });
 
+builder.objectType(OutsideCallingWindowError, {
+  name: 'OutsideCallingWindow',
+  description: 'The recipient’s calling window is closed now (in their time zone); nothing was queued.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    timezone: t.exposeString('timezone', { description: 'The recipient’s time zone where the window is closed.' }),
+    nextEligibleAt: t.expose('nextEligibleAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the call could be placed; null if the window never opens in all the recipient’s possible zones.',
+    }),
+  }),
+});
+
 /** Error lists for mutation fields, so every mutation declares the same kinds the same way. */
 export const LIFECYCLE_ERRORS = [NotFoundError, InvalidCampaignTransitionError, VersionConflictError, ValidationError];
 export const INPUT_ERRORS = [NotFoundError, ValidationError];
-export { InsufficientBalanceError, NotFoundError, ValidationError, VersionConflictError, InvalidCampaignTransitionError };
+export { InsufficientBalanceError, NotFoundError, OutsideCallingWindowError, ValidationError, VersionConflictError, InvalidCampaignTransitionError };

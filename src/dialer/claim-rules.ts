@@ -1,0 +1,75 @@
+/**
+ * The claim's per-call decisions that need no database: in which zone(s) a recipient is judged,
+ * whether the window is open there now, and the evidence recorded with each dial.
+ */
+import { formatClock, localDateTime, type CallingWindow, type Eligibility } from '../domain/calling-window.ts';
+import { recipientZones, type RecipientZones } from '../domain/recipient-zone.ts';
+import { eligibilityInZones } from '../domain/recipient-window.ts';
+import type { LockedCampaign } from '../services/campaign-lock.ts';
+
+/** The campaign's window as the domain reads it (ISO weekdays; Monday–Friday when unset). */
+export function campaignWindow(campaign: LockedCampaign): CallingWindow {
+  return {
+    days: campaign.calling_days ?? [1, 2, 3, 4, 5],
+    start: campaign.calling_start,
+    end: campaign.calling_end,
+    legalHours: campaign.clamp_to_legal_hours,
+  };
+}
+
+export type Judgement = RecipientZones & { eligibility: Eligibility };
+
+/** Judges calls of one campaign at one instant; recipients sharing zones share one computation. */
+export class WindowJudge {
+  private readonly byZones = new Map<string, Eligibility>();
+
+  constructor(
+    readonly window: CallingWindow,
+    private readonly campaignZone: string,
+    readonly now: Date,
+  ) {}
+
+  judge(call: { timezone: string | null; phone_number: string }): Judgement {
+    const found = recipientZones(call.timezone, call.phone_number, this.campaignZone);
+    const key = found.zones.join(' ');
+    let e = this.byZones.get(key);
+    if (!e) {
+      e = eligibilityInZones(this.window, found.zones, this.now);
+      this.byZones.set(key, e);
+    }
+    return { ...found, eligibility: e };
+  }
+}
+
+/** What a compliance officer needs to show that a dial was allowed, written with its attempt. */
+export type DialEvidence = {
+  recipient_timezone: string;
+  recipient_timezones: string[];
+  recipient_local_time: string;
+  calling_window: { days: number[]; start: string; end: string; legalHours: boolean; timezoneSource: string };
+  dnc_checked_at: string;
+};
+
+export function dialEvidence(judgement: RecipientZones, window: CallingWindow, now: Date): DialEvidence {
+  const clock = (minutes: number) => formatClock(minutes) ?? String(minutes);
+  return {
+    recipient_timezone: judgement.zones[0]!,
+    recipient_timezones: judgement.zones,
+    recipient_local_time: localDateTime(judgement.zones[0]!, now),
+    calling_window: {
+      days: [...window.days],
+      start: clock(window.start),
+      end: clock(window.end),
+      legalHours: window.legalHours !== false,
+      timezoneSource: judgement.source,
+    },
+    dnc_checked_at: now.toISOString(),
+  };
+}
+
+/** The contact's columns for the script, with its name under `name` unless a column says otherwise. */
+export function variablesOf(row: { variables: unknown; name: string }): Record<string, unknown> {
+  const vars = row.variables && typeof row.variables === 'object' && !Array.isArray(row.variables) ? { ...(row.variables as Record<string, unknown>) } : {};
+  if (row.name && vars.name === undefined) vars.name = row.name;
+  return vars;
+}
