@@ -85,8 +85,8 @@ describe('HTTP authentication', () => {
 });
 
 describe('roles', () => {
-  // Decision: MEMBER and ADMIN keys have the same GraphQL rights today (no mutation is
-  // admin-only yet); both are scoped to their organisation. See src/auth/keys.ts.
+  // Decision: MEMBER keys run campaigns like ADMIN keys; only organisation administration
+  // (minutes, limits, the do-not-call list) needs ADMIN. Both are scoped to their organisation.
   it('lets a MEMBER key and an ADMIN key query and mutate their organisation', async () => {
     const member = await createKey(t.app.db.prisma, { id: org.orgId }, { role: 'MEMBER' });
     for (const key of [member, org.key]) {

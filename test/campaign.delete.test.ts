@@ -44,7 +44,8 @@ describe('deleteCampaign', () => {
     const status = new Map(after.calls.map((call) => [call.id, [call.status, call.outcome]]));
     expect(calls.map((call) => status.get(call.id))).toEqual([
       ['CANCELED', 'NOT_DIALED'],
-      ['CANCELED', 'BUSY'],
+      // A waiting retry is canceled as not dialed, like every call the stop cancels.
+      ['CANCELED', 'NOT_DIALED'],
       ['IN_PROGRESS', null],
     ]);
     expect(await eventKinds(t, c.dbId)).toEqual(['CAMPAIGN_START', 'CAMPAIGN_DELETE']);

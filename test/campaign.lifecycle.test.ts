@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CampaignDocument,
-  CreateCampaignDocument,
   PauseCampaignDocument,
   ResumeCampaignDocument,
   StartCampaignDocument,
@@ -9,6 +8,7 @@ import {
   UpdateCampaignDocument,
 } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
+import { makeCampaign } from './helpers/campaigns.ts';
 
 let t: TestApp;
 let org: TestOrg;
@@ -20,10 +20,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function campaignWithCalls(count: number) {
-  const created = await org.exec(CreateCampaignDocument, { input: { name: 'Spring renewals' } });
-  if (created.createCampaign.__typename !== 'CreateCampaignPayload') throw new Error(created.createCampaign.__typename);
-  const campaign = created.createCampaign.campaign;
-  const dbId = Buffer.from(campaign.id, 'base64').toString().split(':')[1]!;
+  const campaign = await makeCampaign(org, 'Spring renewals');
+  const dbId = campaign.dbId;
   await t.app.db.prisma.call.createMany({
     data: Array.from({ length: count }, (_, i) => ({ campaignId: dbId, phoneNumber: `+1415555${String(1000 + i)}` })),
   });

@@ -33,7 +33,6 @@ export class HeldCalls {
       return;
     }
     if (w.isDead()) return;
-    w.health.succeeded(held.campaignId);
     held.providerCallId = providerCallId;
     if (held.state === 'dialing') held.state = 'dialed';
     held.since = Date.now();

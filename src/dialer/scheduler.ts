@@ -43,7 +43,8 @@ export async function startDueCampaigns(app: App, now = new Date(), batchSize = 
           // says why (Campaign.scheduleProblem) until a start succeeds or it is rescheduled.
           app.logger.warn({ campaignId: id, reason: error.message }, 'scheduled campaign could not start');
           await app.db.prisma.campaign.updateMany({
-            where: { id, status: 'SCHEDULED', scheduleProblem: { not: error.message } },
+            // Written once per new reason, not every second (NULL is not "<> reason" in SQL).
+            where: { id, status: 'SCHEDULED', OR: [{ scheduleProblem: null }, { scheduleProblem: { not: error.message } }] },
             data: { scheduleProblem: error.message },
           });
         }

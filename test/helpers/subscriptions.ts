@@ -8,8 +8,7 @@ import type { CallStatus, Prisma } from '../../src/db/generated/prisma/client.ts
 import type { CampaignStreamHub } from '../../src/realtime/hub.ts';
 import type { CallboardPubSub } from '../../src/realtime/pubsub.ts';
 import { appendEvent, publishEvents } from '../../src/realtime/event-log.ts';
-import { decodeId } from '../../src/schema/common/ids.ts';
-import { CreateCampaignDocument } from '../generated/operations.ts';
+import { makeCampaign } from './campaigns.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './app.ts';
 
@@ -286,10 +285,7 @@ let phoneCounter = 0;
 
 /** A DRAFT campaign (through the API) with `calls` PENDING contacts (straight into the table). */
 export async function makeCampaignWithCalls(t: TestApp, org: TestOrg, calls: number, name = 'Live dashboard') {
-  const created = await org.exec(CreateCampaignDocument, { input: { name } });
-  if (created.createCampaign.__typename !== 'CreateCampaignPayload') throw new Error(created.createCampaign.__typename);
-  const id = created.createCampaign.campaign.id;
-  const dbId = decodeId(id, 'Campaign')!;
+  const { id, dbId } = await makeCampaign(org, name);
   await t.app.db.prisma.call.createMany({
     data: Array.from({ length: calls }, (_, i) => ({
       campaignId: dbId,
