@@ -19,6 +19,16 @@ const Env = z.object({
   CALLBOARD_SIMULATOR_SEED: z.coerce.number().int().default(1),
   CALLBOARD_SIMULATOR_LEDGER: z.string().optional(),
   CALLBOARD_WORKER_ID: z.string().optional(),
+  // Operation limits (src/limits.ts); the defaults allow any dashboard query and refuse the
+  // nested and aliased ones that took a server down (see README "Security model").
+  CALLBOARD_MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  CALLBOARD_MAX_COMPLEXITY: z.coerce.number().int().min(1).default(25_000),
+  CALLBOARD_MAX_BREADTH: z.coerce.number().int().min(1).default(500),
+  CALLBOARD_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  CALLBOARD_MAX_TOKENS: z.coerce.number().int().min(1).default(5_000),
+  CALLBOARD_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+  CALLBOARD_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(50),
+  CALLBOARD_MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(1).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -34,6 +44,17 @@ export type Config = {
   simulator: { speed: number; seed: number; ledgerPath?: string };
   workerId?: string;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  /** What one operation may cost, and how many subscriptions a socket and a key may hold. */
+  limits: {
+    depth: number;
+    complexity: number;
+    breadth: number;
+    aliases: number;
+    tokens: number;
+    directives: number;
+    subscriptionsPerSocket: number;
+    subscriptionsPerKey: number;
+  };
   /** Serves GraphiQL. Errors stay masked in every environment (see server.ts). */
   development: boolean;
 };
@@ -58,6 +79,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulator: { speed: e.CALLBOARD_SIMULATOR_SPEED, seed: e.CALLBOARD_SIMULATOR_SEED, ledgerPath: e.CALLBOARD_SIMULATOR_LEDGER },
     workerId: e.CALLBOARD_WORKER_ID,
     logLevel: e.LOG_LEVEL,
+    limits: {
+      depth: e.CALLBOARD_MAX_DEPTH,
+      complexity: e.CALLBOARD_MAX_COMPLEXITY,
+      breadth: e.CALLBOARD_MAX_BREADTH,
+      aliases: e.CALLBOARD_MAX_ALIASES,
+      tokens: e.CALLBOARD_MAX_TOKENS,
+      directives: e.CALLBOARD_MAX_DIRECTIVES,
+      subscriptionsPerSocket: e.CALLBOARD_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      subscriptionsPerKey: e.CALLBOARD_MAX_SUBSCRIPTIONS_PER_KEY,
+    },
     development: e.NODE_ENV === 'development',
   };
 }

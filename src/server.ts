@@ -6,6 +6,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
+import { useOperationLimits } from './limits.ts';
 import { createContext } from './schema/context.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -115,7 +116,7 @@ export function createYogaApp(app: App) {
       ? { title: 'callboard', headers: JSON.stringify({ Authorization: 'Bearer <your api key>' }, null, 2) }
       : false,
     landingPage: false,
-    plugins: [useApiKeyAuth(app, identities)],
+    plugins: [useApiKeyAuth(app, identities), ...useOperationLimits(app.config.limits)],
     context: ({ request, identity }) => {
       const who = identity ?? identities.get(request);
       // Unreachable: both transports reject unauthenticated requests before execution.
@@ -130,6 +131,9 @@ type WsExtra = { identity: ApiKeyIdentity; key: string };
 /** HTTP (GraphQL, GraphiQL, SSE, /health) and graphql-ws on one port. */
 export async function startServer(app: App, options: { port: number; host: string }): Promise<RunningServer> {
   const yoga = createYogaApp(app);
+  // Open sockets per key, to count a key's subscriptions across all its sockets in this process.
+  const socketsOfKey = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
+  const { subscriptionsPerSocket, subscriptionsPerKey } = app.config.limits;
   const server: Server = createServer(yoga);
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const ws = useServer<Record<string, unknown>, WsExtra>(
@@ -154,9 +158,29 @@ export async function startServer(app: App, options: { port: number; host: strin
         }
         ctx.extra.identity = identity;
         ctx.extra.key = key;
+        let sockets = socketsOfKey.get(identity.keyId);
+        if (!sockets) socketsOfKey.set(identity.keyId, (sockets = new Set()));
+        sockets.add(ctx);
         return true;
       },
+      onClose(ctx) {
+        const keyId = ctx.extra.identity?.keyId;
+        const sockets = keyId ? socketsOfKey.get(keyId) : undefined;
+        sockets?.delete(ctx);
+        if (keyId && sockets?.size === 0) socketsOfKey.delete(keyId);
+      },
       async onSubscribe(ctx, _id, params) {
+        // Each subscription holds memory and a place in its campaign's stream: a bounded number
+        // per socket and per key (counted before anything is awaited: operations sent in one burst count each other).
+        const open = (c: { subscriptions: Record<string, unknown> }) => Object.keys(c.subscriptions).length;
+        if (open(ctx) > subscriptionsPerSocket) {
+          return [new GraphQLError(`Too many operations on this connection (at most ${subscriptionsPerSocket}).`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+        }
+        let ofKey = 0;
+        for (const socket of socketsOfKey.get(ctx.extra.identity?.keyId ?? '') ?? []) ofKey += open(socket);
+        if (ofKey > subscriptionsPerKey) {
+          return [new GraphQLError(`Too many operations for this API key (at most ${subscriptionsPerKey}).`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+        }
         // Checked again per operation, so a key revoked while a dashboard stays connected cannot
         // start anything new (one index probe per operation, not per event).
         const identity = await authenticate(app.db.prisma, ctx.extra.key ?? null);

@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
@@ -6,6 +7,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { getDatamodel } from '../db/generated/pothos-types.ts';
+import { getNamedType, getNullableType, isListType } from 'graphql';
 import type { Context } from './context.ts';
 
 export const builder = new SchemaBuilder<{
@@ -25,7 +27,22 @@ export const builder = new SchemaBuilder<{
   // Order matters: scope-auth first, errors before prisma (Pothos docs).
   // Fields are non-null unless they say otherwise: clients should not null-check what is always there.
   defaultFieldNullability: false,
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  plugins: [ScopeAuthPlugin, ComplexityPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  complexity: {
+    // Costs only: the limits are enforced before execution, with the variables (src/limits.ts).
+    fieldComplexity: (args, _ctx, field) => {
+      // A page costs what it can load: `first`/`last` (20 by default, 100 at most) times its selection.
+      const page = (args.first ?? args.last) as number | null | undefined;
+      if ('first' in args || 'last' in args || field.args.some((a) => a.name === 'first')) {
+        return { field: 1, multiplier: Math.min(Math.max(page ?? 20, 1), 100) };
+      }
+      if (Array.isArray(args.ids)) return { field: 1, multiplier: Math.max(args.ids.length, 1) }; // nodes(ids)
+      // A connection's edges are the page its first/last already counted.
+      if (getNamedType(field.type).name.endsWith('Edge')) return 1;
+      // Other lists (a call's attempts, enums, strings) are short: a call has at most 20 attempts.
+      return isListType(getNullableType(field.type)) ? { field: 1, multiplier: 5 } : 1;
+    },
+  },
   scopeAuth: {
     // Checked when a subscription is created, not only when its events resolve.
     authorizeOnSubscribe: true,
