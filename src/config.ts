@@ -31,6 +31,10 @@ const Env = z.object({
   CALLBOARD_MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(1).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
+  // GraphiQL is a page anyone who reaches the port can load: only when asked for (npm start does).
+  CALLBOARD_GRAPHIQL: z.enum(['0', '1']).default('0'),
+  // Browsers may call the API from these origins (comma-separated); none by default.
+  CALLBOARD_CORS_ORIGINS: z.string().optional(),
 });
 
 export type Config = {
@@ -55,8 +59,10 @@ export type Config = {
     subscriptionsPerSocket: number;
     subscriptionsPerKey: number;
   };
-  /** Serves GraphiQL. Errors stay masked in every environment (see server.ts). */
-  development: boolean;
+  /** Serves GraphiQL (CALLBOARD_GRAPHIQL=1). Errors stay masked in every environment (see server.ts). */
+  graphiql: boolean;
+  /** Origins allowed to call the API from a browser; empty: CORS off. */
+  corsOrigins: string[];
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -89,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       subscriptionsPerSocket: e.CALLBOARD_MAX_SUBSCRIPTIONS_PER_SOCKET,
       subscriptionsPerKey: e.CALLBOARD_MAX_SUBSCRIPTIONS_PER_KEY,
     },
-    development: e.NODE_ENV === 'development',
+    graphiql: e.CALLBOARD_GRAPHIQL === '1',
+    corsOrigins: (e.CALLBOARD_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
   };
 }

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { App } from './app.ts';
-import { createKey, ensureBootstrapKey, ensureDefaultOrg, findOrg, generateKey } from './auth/keys.ts';
+import { API_KEY_SCOPES, createKey, ensureBootstrapKey, ensureDefaultOrg, findOrg, generateKey, type ApiKeyScope } from './auth/keys.ts';
 import { loadConfig, type Config } from './config.ts';
 import { openMigratedDatabase, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
@@ -22,7 +22,7 @@ const USAGE = `usage: callboard <command>
   serve [--no-worker]        GraphQL API (+ dialer worker and scheduler unless --no-worker)
   worker                     dialer worker and scheduler only
   migrate                    apply database migrations and exit
-  keys create --org <id|name> [--name <label>] [--role ADMIN|MEMBER]
+  keys create --org <id|name> [--name <label>] [--scope READ|WRITE|ADMIN]
                              print a new API key for an organisation (created if missing)
 
 environment: PORT HOST CALLBOARD_DATA_DIR DATABASE_URL REDIS_URL CALLBOARD_BOOTSTRAP_KEY
@@ -232,11 +232,11 @@ async function keys(config: Config, args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { org: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
+    options: { org: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string' } },
   });
   if (positionals[0] !== 'create' || positionals.length > 1 || !values.org?.trim()) throw usageError();
-  const role = (values.role ?? 'ADMIN').toUpperCase();
-  if (role !== 'ADMIN' && role !== 'MEMBER') throw usageError('--role must be ADMIN or MEMBER');
+  const scope = (values.scope ?? 'ADMIN').toUpperCase();
+  if (!(API_KEY_SCOPES as readonly string[]).includes(scope)) throw usageError('--scope must be READ, WRITE or ADMIN');
   const orgName = values.org.trim();
   // Only the database: no pub/sub, no Redis connection for a one-shot command.
   const release = await lockDataDir(config);
@@ -251,7 +251,7 @@ async function keys(config: Config, args: string[]) {
       if (isUuid(orgName)) throw new CliError(`no organisation has the id ${orgName}`);
       org = await db.prisma.organization.upsert({ where: { name: orgName }, update: {}, create: { name: orgName } });
     }
-    console.log(await createKey(db.prisma, org, { name: values.name, role }));
+    console.log(await createKey(db.prisma, org, { name: values.name, scopes: [scope as ApiKeyScope] }));
   } finally {
     await db.close();
     await release();

@@ -2,9 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError, type ExecutionArgs, type execute as Execute, type subscribe as Subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
+import { KeyWatch, useKeyRevocation } from './auth/key-watch.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
 import { useOperationLimits } from './limits.ts';
 import { createContext } from './schema/context.ts';
@@ -53,7 +55,7 @@ function jsonError(fetchAPI: { Response: typeof Response }, status: number, mess
 /**
  * `GET /health` (200 "ok" when the database answers, else 503) and Bearer authentication: a
  * request without a valid key gets 401 before GraphQL runs. Yoga's GraphiQL plugin runs before
- * this one and answers its HTML page itself (development only); the queries GraphiQL sends come
+ * this one and answers its HTML page itself (CALLBOARD_GRAPHIQL=1 only); the queries GraphiQL sends come
  * back through here like any other.
  */
 function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>): Plugin {
@@ -101,7 +103,7 @@ function yogaLogger(logger: Logger) {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-export function createYogaApp(app: App) {
+export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, app.logger)) {
   const identities = new WeakMap<Request, ApiKeyIdentity>();
   return createYoga<{ identity?: ApiKeyIdentity }>({
     schema,
@@ -112,11 +114,22 @@ export function createYogaApp(app: App) {
     // Yoga's own always-200 check would shadow our /health (it matches any URL ending in
     // /health); moved aside, it is a liveness probe that does not touch the database.
     healthCheckEndpoint: '/health/live',
-    graphiql: app.config.development
+    graphiql: app.config.graphiql
       ? { title: 'callboard', headers: JSON.stringify({ Authorization: 'Bearer <your api key>' }, null, 2) }
       : false,
+    // Keys travel in a header, never in cookies, so a browser cannot be tricked into sending one;
+    // CORS is still off unless origins are listed, and credentials are never allowed.
+    cors: app.config.corsOrigins.length > 0 ? { origin: app.config.corsOrigins, credentials: false } : false,
+
     landingPage: false,
-    plugins: [useApiKeyAuth(app, identities), ...useOperationLimits(app.config.limits)],
+    plugins: [
+      // A "simple" request (a form or multipart post a browser would send cross-site without a
+      // preflight) must carry a non-simple header; callboard's clients send Authorization anyway.
+      useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
+      useApiKeyAuth(app, identities),
+      ...useOperationLimits(app.config.limits),
+      useKeyRevocation(keyWatch),
+    ],
     context: ({ request, identity }) => {
       const who = identity ?? identities.get(request);
       // Unreachable: both transports reject unauthenticated requests before execution.
@@ -126,11 +139,12 @@ export function createYogaApp(app: App) {
   });
 }
 
-type WsExtra = { identity: ApiKeyIdentity; key: string };
+type WsExtra = { identity: ApiKeyIdentity; key: string; unwatch?: () => void };
 
 /** HTTP (GraphQL, GraphiQL, SSE, /health) and graphql-ws on one port. */
 export async function startServer(app: App, options: { port: number; host: string }): Promise<RunningServer> {
-  const yoga = createYogaApp(app);
+  const keyWatch = new KeyWatch(app.db.prisma, app.logger);
+  const yoga = createYogaApp(app, keyWatch);
   // Open sockets per key, to count a key's subscriptions across all its sockets in this process.
   const socketsOfKey = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
   const { subscriptionsPerSocket, subscriptionsPerKey } = app.config.limits;
@@ -158,12 +172,15 @@ export async function startServer(app: App, options: { port: number; host: strin
         }
         ctx.extra.identity = identity;
         ctx.extra.key = key;
+        // A revoked (or expired) key's socket closes with 4401 within a second (auth/key-watch.ts).
+        ctx.extra.unwatch = keyWatch.watch(identity.keyId, () => ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized'));
         let sockets = socketsOfKey.get(identity.keyId);
         if (!sockets) socketsOfKey.set(identity.keyId, (sockets = new Set()));
         sockets.add(ctx);
         return true;
       },
       onClose(ctx) {
+        ctx.extra.unwatch?.();
         const keyId = ctx.extra.identity?.keyId;
         const sockets = keyId ? socketsOfKey.get(keyId) : undefined;
         sockets?.delete(ctx);
@@ -242,6 +259,7 @@ export async function startServer(app: App, options: { port: number; host: strin
     // (a mutation half done when the database closes would fail), then cut what remains.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     await ws.dispose();
+    keyWatch.stop();
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([

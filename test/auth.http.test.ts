@@ -84,11 +84,11 @@ describe('HTTP authentication', () => {
   });
 });
 
-describe('roles', () => {
-  // Decision: MEMBER keys run campaigns like ADMIN keys; only organisation administration
-  // (minutes, limits, the do-not-call list) needs ADMIN. Both are scoped to their organisation.
-  it('lets a MEMBER key and an ADMIN key query and mutate their organisation', async () => {
-    const member = await createKey(t.app.db.prisma, { id: org.orgId }, { role: 'MEMBER' });
+describe('scopes', () => {
+  // Decision: WRITE keys run campaigns like ADMIN keys; only organisation administration
+  // (keys, minutes, limits, the do-not-call list) needs ADMIN. Both are scoped to their organisation.
+  it('lets a WRITE key and an ADMIN key query and mutate their organisation', async () => {
+    const member = await createKey(t.app.db.prisma, { id: org.orgId }, { scopes: ['WRITE'] });
     for (const key of [member, org.key]) {
       const headers = { authorization: `Bearer ${key}` };
       const read = await t.yoga.fetch(ENDPOINT, {
@@ -98,9 +98,9 @@ describe('roles', () => {
       });
       expect(await read.json()).toEqual({ data: { organization: { id: org.orgId } } });
     }
-    const rows = await t.app.db.prisma.apiKey.findMany({ where: { organizationId: org.orgId }, select: { role: true } });
-    expect(new Set(rows.map((r) => r.role))).toEqual(new Set(['ADMIN', 'MEMBER']));
-    // A mutation through the typed executor (ADMIN) — and the same one as MEMBER below.
+    const rows = await t.app.db.prisma.apiKey.findMany({ where: { organizationId: org.orgId }, select: { scopes: true } });
+    expect(new Set(rows.flatMap((r) => r.scopes))).toEqual(new Set(['ADMIN', 'WRITE']));
+    // A mutation through the typed executor (ADMIN) — and the same one as WRITE below.
     const created = await org.exec(CreateCampaignDocument, { input: { name: 'as admin' } });
     expect(created.createCampaign.__typename).toBe('CreateCampaignPayload');
     const asMember = await t.yoga.fetch(ENDPOINT, {
@@ -132,7 +132,7 @@ describe('CALLBOARD_BOOTSTRAP_KEY', () => {
     await ensureBootstrapKey(t.app.db.prisma, key);
     const rows = await t.app.db.prisma.apiKey.findMany({ where: { hash: hashKey(key) }, include: { organization: true } });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ role: 'ADMIN', revokedAt: null, organization: { name: 'default' } });
+    expect(rows[0]).toMatchObject({ scopes: ['ADMIN'], revokedAt: null, organization: { name: 'default' } });
     // An operator's key may be short: only 4 of its characters are kept in clear.
     expect(rows[0]!.prefix).toBe(key.slice(0, 4));
     const result = await post({ authorization: `Bearer ${key}` });

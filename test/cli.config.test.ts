@@ -12,7 +12,8 @@ describe('configuration from the environment', () => {
       redisUrl: undefined,
       bootstrapKey: undefined,
       simulator: { speed: 1, seed: 1 },
-      development: true,
+      graphiql: false,
+      corsOrigins: [],
     });
   });
 
@@ -35,6 +36,8 @@ describe('configuration from the environment', () => {
       CALLBOARD_SIMULATOR_SPEED: '1000',
       CALLBOARD_SIMULATOR_SEED: '7',
       NODE_ENV: 'production',
+      CALLBOARD_GRAPHIQL: '1',
+      CALLBOARD_CORS_ORIGINS: 'https://app.example.com, https://admin.example.com',
     });
     expect(config).toMatchObject({
       port: 0,
@@ -44,7 +47,8 @@ describe('configuration from the environment', () => {
       redisUrl: 'redis://cache:6379',
       bootstrapKey: 'a-long-enough-key-123',
       simulator: { speed: 1000, seed: 7 },
-      development: false,
+      graphiql: true,
+      corsOrigins: ['https://app.example.com', 'https://admin.example.com'],
     });
   });
 

@@ -25,7 +25,7 @@ describe('command line mistakes', () => {
     [['bogus'], /unknown command "bogus"/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
     [['keys', 'create'], /usage: callboard/],
-    [['keys', 'create', '--org', 'acme', '--role', 'OWNER'], /--role must be ADMIN or MEMBER/],
+    [['keys', 'create', '--org', 'acme', '--scope', 'OWNER'], /--scope must be READ, WRITE or ADMIN/],
   ])('refuses %j with a message and exit code 2', async (args, message) => {
     const target = await makeCliTarget(leftovers, { embedded: true });
     const result = await runCli(args, target.env, leftovers);

@@ -53,7 +53,7 @@ describe('callboard serve', () => {
     expect(await second.child.waitForExit()).toEqual({ code: 0, signal: null });
   }, CLI_TEST_TIMEOUT_MS);
 
-  it('creates keys by organisation id as well as by name, with a role', async () => {
+  it('creates keys by organisation id as well as by name, with a scope', async () => {
     const target = await makeCliTarget(leftovers);
     const admin = (await runCli(['keys', 'create', '--org', 'globex', '--name', 'ops'], target.env, leftovers)).stdout.trim();
     const first = await startServe(target.env, leftovers);
@@ -62,7 +62,7 @@ describe('callboard serve', () => {
     first.child.proc.kill('SIGTERM');
     expect((await first.child.waitForExit()).code).toBe(0);
 
-    const byId = await runCli(['keys', 'create', '--org', org.body.data?.organization.id, '--role', 'member'], target.env, leftovers);
+    const byId = await runCli(['keys', 'create', '--org', org.body.data?.organization.id, '--scope', 'read'], target.env, leftovers);
     expect(byId.code).toBe(0);
     const unknownId = await runCli(['keys', 'create', '--org', '00000000-0000-4000-8000-000000000000'], target.env, leftovers);
     expect(unknownId).toMatchObject({ code: 1, stderr: expect.stringContaining('no organisation has the id') });

@@ -64,8 +64,8 @@ describe('the do-not-call list', () => {
     expect((await org.exec(DoNotCallListDocument, { first: 10 })).organization.doNotCall.totalCount).toBe(1);
   });
 
-  it('is for ADMIN keys: a MEMBER key cannot change it', async () => {
-    const member = await createKey(t.app.db.prisma, { id: org.orgId }, { role: 'MEMBER' });
+  it('is for ADMIN keys: a WRITE key cannot change it', async () => {
+    const member = await createKey(t.app.db.prisma, { id: org.orgId }, { scopes: ['WRITE'] });
     const response = await t.yoga.fetch('http://callboard.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${member}` },

@@ -65,8 +65,8 @@ describe('GET /health', () => {
 });
 
 describe('GraphiQL', () => {
-  it('is served on GET text/html in development only', async () => {
-    const dev = await makeTestApp({ NODE_ENV: 'development' });
+  it('is served on GET text/html only with CALLBOARD_GRAPHIQL=1 (not because NODE_ENV is unset)', async () => {
+    const dev = await makeTestApp({ CALLBOARD_GRAPHIQL: '1' });
     try {
       const page = await dev.yoga.fetch(`${BASE}/graphql`, { headers: { accept: 'text/html' } });
       expect(page.status).toBe(200);
@@ -83,6 +83,36 @@ describe('GraphiQL', () => {
     const page = await t.yoga.fetch(`${BASE}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(401);
     expect(page.headers.get('content-type')).not.toContain('text/html');
+    const defaults = await makeTestApp({ NODE_ENV: undefined });
+    try {
+      expect((await defaults.yoga.fetch(`${BASE}/graphql`, { headers: { accept: 'text/html' } })).status).toBe(401);
+    } finally {
+      await defaults.close();
+    }
+  });
+});
+
+describe('web defaults', () => {
+  it('does not echo an Origin unless it is listed (CORS off by default), and never allows credentials', async () => {
+    const preflight = await t.yoga.fetch(`${BASE}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+    const listed = await makeTestApp({ CALLBOARD_CORS_ORIGINS: 'https://app.example.com' });
+    try {
+      const ok = await listed.yoga.fetch(`${BASE}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      });
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(ok.headers.get('access-control-allow-credentials')).not.toBe('true');
+      const evil = await listed.yoga.fetch(`${BASE}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      expect(evil.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    } finally {
+      await listed.close();
+    }
   });
 });
 

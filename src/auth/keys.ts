@@ -3,15 +3,28 @@ import type { PrismaClient } from '../db/client.ts';
 import { isUuid } from '../domain/ids.ts';
 
 /**
- * Who is calling: one API key of one organisation. Roles: ADMIN and MEMBER keys have the same
- * GraphQL rights today — every query and mutation is scoped to the key's organisation and none is
- * admin-only yet. The `admin` auth scope (schema/builder.ts) exists for what will be: key
- * management, balance and plan changes.
+ * What a key may do. Each scope includes the ones before it: READ (queries and subscriptions),
+ * WRITE (+ mutations: campaigns, contacts, agents, test calls), ADMIN (+ keys, do-not-call list,
+ * minutes and limits). A key's level is the highest scope it was granted.
  */
+export const API_KEY_SCOPES = ['READ', 'WRITE', 'ADMIN'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** Who is calling: one API key of one organisation, at one level. */
 export interface ApiKeyIdentity {
   keyId: string;
   organizationId: string;
-  role: 'ADMIN' | 'MEMBER';
+  level: ApiKeyScope;
+}
+
+/** The highest of `scopes` (READ for none, which a key cannot be created with). */
+export function levelOf(scopes: readonly string[]): ApiKeyScope {
+  return [...API_KEY_SCOPES].reverse().find((s) => scopes.includes(s)) ?? 'READ';
+}
+
+/** Whether a key at `level` has `scope`. */
+export function allows(level: ApiKeyScope, scope: ApiKeyScope): boolean {
+  return API_KEY_SCOPES.indexOf(level) >= API_KEY_SCOPES.indexOf(scope);
 }
 
 const KEY_PREFIX = 'cb_';
@@ -47,33 +60,67 @@ export function bearerKey(header: string | null | undefined): string | null {
  * random bits: nothing to brute-force); a bootstrap key is the operator's choice, so it must be
  * long (≥ 16 characters, config.ts). A throwing database propagates: callers answer 503.
  */
-export async function authenticate(prisma: PrismaClient, key: string | null): Promise<ApiKeyIdentity | null> {
+export async function authenticate(prisma: PrismaClient, key: string | null, now = new Date()): Promise<ApiKeyIdentity | null> {
   if (!key || key.length > 200) return null;
   const row = await prisma.apiKey.findUnique({
     where: { hash: hashKey(key) },
-    select: { id: true, organizationId: true, role: true, revokedAt: true },
+    select: { id: true, organizationId: true, scopes: true, revokedAt: true, expiresAt: true, lastUsedAt: true },
   });
-  if (!row || row.revokedAt) return null;
-  return { keyId: row.id, organizationId: row.organizationId, role: row.role };
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
+  touch(prisma, row.id, row.lastUsedAt, now);
+  return { keyId: row.id, organizationId: row.organizationId, level: levelOf(row.scopes) };
+}
+
+/** lastUsedAt to the minute: at most one write per key per minute, not one per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+const touched = new Map<string, number>();
+
+function touch(prisma: PrismaClient, keyId: string, lastUsedAt: Date | null, now: Date): void {
+  const last = Math.max(lastUsedAt?.getTime() ?? 0, touched.get(keyId) ?? 0);
+  if (now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
+  touched.set(keyId, now.getTime());
+  if (touched.size > 10_000) touched.clear();
+  // Best effort and not awaited: a request never waits for (or fails on) this bookkeeping.
+  prisma.apiKey.update({ where: { id: keyId }, data: { lastUsedAt: now } }).catch(() => touched.delete(keyId));
+}
+
+/** Keys among `keyIds` that no longer authenticate (revoked, expired or deleted): open streams of them must end. */
+export async function deadKeys(prisma: PrismaClient, keyIds: string[], now = new Date()): Promise<Set<string>> {
+  const alive = await prisma.apiKey.findMany({
+    where: { id: { in: keyIds }, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    select: { id: true },
+  });
+  const ok = new Set(alive.map((k) => k.id));
+  return new Set(keyIds.filter((id) => !ok.has(id)));
 }
 
 /** Creates a key for an organisation and returns it in clear text, the only time it exists so. */
 export async function createKey(
   prisma: PrismaClient,
   org: { id: string },
-  options: { name?: string; role?: 'ADMIN' | 'MEMBER'; key?: string } = {},
+  options: { name?: string; scopes?: ApiKeyScope[]; key?: string; expiresAt?: Date | null } = {},
 ): Promise<string> {
+  return (await createKeyRecord(prisma, org, options)).key;
+}
+
+/** createKey, returning the stored row too (the API shows it next to the secret). */
+export async function createKeyRecord(
+  prisma: PrismaClient,
+  org: { id: string },
+  options: { name?: string; scopes?: ApiKeyScope[]; key?: string; expiresAt?: Date | null } = {},
+) {
   const key = options.key ?? generateKey();
-  await prisma.apiKey.create({
+  const row = await prisma.apiKey.create({
     data: {
       organizationId: org.id,
       name: options.name ?? 'default',
-      role: options.role ?? 'ADMIN',
+      scopes: options.scopes ?? ['ADMIN'],
+      expiresAt: options.expiresAt ?? null,
       prefix: displayPrefix(key),
       hash: hashKey(key),
     },
   });
-  return key;
+  return { key, row };
 }
 
 export const DEFAULT_ORG_NAME = 'default';
@@ -89,8 +136,8 @@ export async function ensureBootstrapKey(prisma: PrismaClient, key: string): Pro
   const hash = hashKey(key);
   await prisma.apiKey.upsert({
     where: { hash },
-    update: { revokedAt: null, organizationId: org.id, role: 'ADMIN' },
-    create: { organizationId: org.id, name: 'bootstrap', role: 'ADMIN', prefix: displayPrefix(key), hash },
+    update: { revokedAt: null, expiresAt: null, organizationId: org.id, scopes: ['ADMIN'] },
+    create: { organizationId: org.id, name: 'bootstrap', scopes: ['ADMIN'], prefix: displayPrefix(key), hash },
   });
 }
 
@@ -100,4 +147,12 @@ export async function findOrg(prisma: PrismaClient, idOrName: string) {
   // Only a well-formed uuid may reach the uuid column: anything else is a PostgreSQL error.
   const where = isUuid(idOrName) ? { OR: [{ id: idOrName.toLowerCase() }, { name: idOrName }] } : { name: idOrName };
   return prisma.organization.findFirst({ where });
+}
+
+/** Revokes a key of the organisation (again: no change); null when it has no such key. */
+export async function revokeKey(prisma: PrismaClient, organizationId: string, keyId: string, now = new Date()) {
+  const key = await prisma.apiKey.findFirst({ where: { id: keyId, organizationId } });
+  if (!key) return null;
+  if (key.revokedAt) return key;
+  return prisma.apiKey.update({ where: { id: keyId }, data: { revokedAt: now } });
 }

@@ -8,12 +8,13 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { getDatamodel } from '../db/generated/pothos-types.ts';
 import { getNamedType, getNullableType, isListType } from 'graphql';
+import { allows } from '../auth/keys.ts';
 import type { Context } from './context.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { admin: boolean };
+  AuthScopes: { write: boolean; admin: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
@@ -46,7 +47,7 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     // Checked when a subscription is created, not only when its events resolve.
     authorizeOnSubscribe: true,
-    authScopes: (ctx) => ({ admin: ctx.auth.role === 'ADMIN' }),
+    authScopes: (ctx) => ({ write: allows(ctx.auth.level, 'WRITE'), admin: allows(ctx.auth.level, 'ADMIN') }),
   },
   errors: { defaultTypes: [] },
   prisma: {

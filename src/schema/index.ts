@@ -9,6 +9,7 @@ import './campaign/mutations.ts';
 import './org/organization.ts';
 import './org/do-not-call.ts';
 import './org/administration.ts';
+import './org/api-keys.ts';
 import './call/call.ts';
 import './call/campaign-calls.ts';
 import './call/contacts.ts';
@@ -19,7 +20,8 @@ import './realtime/campaign-updated.ts';
 import './realtime/call-updated.ts';
 
 builder.queryType({ description: 'Reads. Everything is scoped to the organisation of the API key.' });
-builder.mutationType({ description: 'Writes. Each returns a union of its payload and typed errors.' });
+// Every mutation needs a WRITE key (READ keys only query and subscribe); some need ADMIN too.
+builder.mutationType({ description: 'Writes (WRITE or ADMIN keys). Each returns a union of its payload and typed errors.', authScopes: { write: true } });
 builder.subscriptionType({ description: 'Live updates over graphql-ws (graphql-transport-ws) or SSE (Accept: text/event-stream).' });
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -2,7 +2,6 @@ import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { NotFoundError } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/ids.ts';
 
-
 /**
  * The database id inside a Relay global id of `typename`, or null when the id is malformed or of
  * another type. Callers turn null into NotFound: a bad id is bad input, never a 500.
