@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
 import { KeyWatch, useKeyRevocation } from './auth/key-watch.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
+import { useInputGuard } from './input-guard.ts';
 import { useOperationLimits } from './limits.ts';
 import { createContext } from './schema/context.ts';
 import type { Logger } from './logger.ts';
@@ -128,6 +129,7 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
       useApiKeyAuth(app, identities),
       ...useOperationLimits(app.config.limits),
+      useInputGuard(),
       useKeyRevocation(keyWatch),
     ],
     context: ({ request, identity }) => {

@@ -11,7 +11,8 @@ export class NotFoundError extends DomainError {
     readonly typename: string,
     readonly id: string,
   ) {
-    super(`${typename} ${id} was not found`);
+    // No id in the message: services hold database ids, and the `id` field shows the global one.
+    super(`${typename} was not found (it does not exist, was deleted, or belongs to another organisation)`);
     this.name = 'NotFound';
   }
 }

@@ -78,6 +78,9 @@ export async function completeIfDone(tx: Tx, campaign: LockedCampaign, events: C
   return true;
 }
 
+/** A campaign is scheduled at most a year ahead: contacts' consent and numbers go stale. */
+const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600_000;
+
 type Effect = (tx: Tx, campaign: LockedCampaign, input: ActionInput) => Promise<Prisma.CampaignUpdateInput>;
 
 /**
@@ -95,6 +98,9 @@ const EFFECTS: Record<CampaignAction, Effect> = {
   async SCHEDULE(_tx, _c, input) {
     if (!input.startAt || input.startAt.getTime() <= Date.now()) {
       throw ValidationError.of(['startAt'], 'startAt must be in the future');
+    }
+    if (input.startAt.getTime() > Date.now() + MAX_SCHEDULE_AHEAD_MS) {
+      throw ValidationError.of(['startAt'], 'startAt must be within a year');
     }
     return { scheduledAt: input.startAt, scheduleProblem: null };
   },

@@ -55,6 +55,8 @@ export async function csvParser(chunks: AsyncGenerator<Buffer>): Promise<Parser>
     skip_records_with_empty_values: true,
     trim: true,
     info: true,
+    // One file may mix line endings (rows pasted from another file): each ends a record.
+    record_delimiter: ['\r\n', '\n', '\r'],
     // One record larger than this is a wrong file (or a wrong delimiter), not a contact.
     max_record_size: 65_536,
   });
@@ -82,6 +84,9 @@ export async function readCsv(file: Blob, onRecord: (cells: string[], columns: C
       }
       // info.lines is the line the record ends on; a record spanning lines (quoted newlines)
       // is reported at its last line, which is where a spreadsheet user finds it anyway.
+      if (record.some((cell) => cell.includes('\u0000'))) {
+        throw ValidationError.of(['file'], `line ${info.lines}: contains a NUL character (is it a text file?)`);
+      }
       await onRecord(record, columns, info.lines);
     }
   } catch (error) {

@@ -106,7 +106,11 @@ export async function importContacts(
     let batch: PreparedContact[] = [];
     let row = 0;
     await readCsv(input.file, async (cells, columns, line) => {
-      batch.push(prepareContact(csvRecordToContact(cells, columns), { row: row++, line }, country));
+      const contact = csvRecordToContact(cells, columns);
+      // The same bound as addContacts: a 10,000-column row is not a contact's merge fields.
+      const problem = variablesProblem(contact.variables);
+      if (problem) throw ValidationError.of(['file'], `line ${line}: ${problem}`);
+      batch.push(prepareContact(contact, { row: row++, line }, country));
       if (batch.length >= batchSize) {
         await stage(batch);
         batch = [];

@@ -1,6 +1,7 @@
 import type { Agent } from '../../db/generated/prisma/client.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
+import { checkCursors } from '../common/cursors.ts';
 import { INPUT_ERRORS, ValidationError } from '../common/errors.ts';
 import { totalCountField } from '../common/connection.ts';
 import { decodeId } from '../common/ids.ts';
@@ -30,8 +31,10 @@ builder.queryField('agents', (t) =>
       cursor: 'id',
       description: 'The organisation’s agents, oldest first.',
       totalCount: (_root, _args, ctx) => ctx.db.prisma.agent.count({ where: { organizationId: ctx.orgId } }),
-      resolve: (query, _root, _args, ctx) =>
-        ctx.db.prisma.agent.findMany({ ...query, where: { organizationId: ctx.orgId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      resolve: async (query, _root, args, ctx) => {
+        await checkCursors(args, (ids) => ctx.db.prisma.agent.count({ where: { id: { in: ids }, organizationId: ctx.orgId } }));
+        return ctx.db.prisma.agent.findMany({ ...query, where: { organizationId: ctx.orgId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      },
     },
     { name: 'AgentConnection', description: 'A page of agents.', fields: (t) => ({ totalCount: totalCountField(t, 'All agents of the organisation.') }) },
     { name: 'AgentEdge', description: 'An agent in a page.' },

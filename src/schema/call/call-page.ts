@@ -15,6 +15,10 @@
  */
 import { GraphQLError } from 'graphql';
 import { isUuid } from '../../domain/ids.ts';
+import { CALL_OUTCOMES } from '../../domain/retry-policy.ts';
+import { CallStatus } from '../../db/generated/prisma/enums.ts';
+
+const CALL_STATUSES = Object.values(CallStatus);
 
 export const CALL_ORDER_FIELDS = ['STATUS', 'NAME', 'PHONE', 'PROCESSED_AT', 'OUTCOME', 'CREATED_AT'] as const;
 export type CallOrderField = (typeof CALL_ORDER_FIELDS)[number];
@@ -55,7 +59,6 @@ interface Cursor {
   id: string;
 }
 
-
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.field, c.value, c.id])).toString('base64url');
 }
@@ -77,12 +80,33 @@ function decodeCursor(cursor: string, field: CallOrderField, arg: string): Curso
   ) {
     throw new GraphQLError(`\`${arg}\` is not a cursor of this connection`, { extensions: { code: 'BAD_USER_INPUT' } });
   }
+  if (!validSortValue(parsed[0] as CallOrderField, parsed[1] as string | null)) {
+    throw new GraphQLError(`\`${arg}\` is not a cursor of this connection`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
   if (parsed[0] !== field) {
     throw new GraphQLError(`\`${arg}\` was issued for order ${parsed[0]}, not ${field}; restart from the first page`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }
   return { field, value: parsed[1], id: parsed[2] };
+}
+
+/** A sort key's value as a cursor may carry it: what the column could hold, so SQL never fails on it. */
+function validSortValue(field: CallOrderField, value: string | null): boolean {
+  if (value === null) return SORT_KEYS[field].nullable;
+  if (value.includes('\u0000') || value.length > 1000) return false;
+  switch (field) {
+    case 'PROCESSED_AT':
+    case 'CREATED_AT':
+      // As PostgreSQL prints a timestamptz ("2026-11-30 05:10:00.123+00"), which it reads back.
+      return /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[ T]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/.test(value);
+    case 'STATUS':
+      return (CALL_STATUSES as readonly string[]).includes(value);
+    case 'OUTCOME':
+      return (CALL_OUTCOMES as readonly string[]).includes(value);
+    default:
+      return true;
+  }
 }
 
 /** Collects positional parameters while a statement is built. */

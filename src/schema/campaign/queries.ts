@@ -1,5 +1,6 @@
 import type { Prisma } from '../../db/generated/prisma/client.ts';
 import { builder } from '../builder.ts';
+import { checkCursors } from '../common/cursors.ts';
 import { CampaignStatusEnum, OrderDirectionEnum } from '../common/enums.ts';
 import { totalCountField } from '../common/connection.ts';
 import { decodeId } from '../common/ids.ts';
@@ -58,7 +59,8 @@ builder.queryField('campaigns', (t) =>
         orderBy: t.arg({ type: CampaignOrder, description: 'Order (default CREATED_AT DESC).' }),
       },
       totalCount: (_root, args, ctx) => ctx.db.prisma.campaign.count({ where: campaignWhere(ctx.orgId, args) }),
-      resolve: (query, _root, args, ctx) => {
+      resolve: async (query, _root, args, ctx) => {
+        await checkCursors(args, (ids) => ctx.db.prisma.campaign.count({ where: { id: { in: ids }, organizationId: ctx.orgId } }));
         const direction = args.orderBy?.direction === 'ASC' ? 'asc' : 'desc';
         const column = ORDER_COLUMN[args.orderBy?.field ?? 'CREATED_AT'];
         return ctx.db.prisma.campaign.findMany({

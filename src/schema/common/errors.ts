@@ -7,7 +7,9 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { builder } from '../builder.ts';
+import { encodeId } from './ids.ts';
 import { CampaignActionEnum, CampaignStatusEnum } from './enums.ts';
 
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
@@ -21,7 +23,8 @@ builder.objectType(NotFoundError, {
   interfaces: [ErrorInterface],
   fields: (t) => ({
     typename: t.exposeString('typename', { description: 'The type that was looked up.' }),
-    id: t.exposeID('id', { description: 'The id that was looked up.' }),
+    // Services look rows up by database id; clients only ever know global ids, so one is shown.
+    id: t.id({ description: 'The (global) id that was looked up.', resolve: (e) => (isUuid(e.id) ? encodeId(e.typename, e.id) : e.id) }),
   }),
 });
 

@@ -7,6 +7,9 @@ builder.scalarType('DateTime', {
   parseValue: (value) => {
     const date = typeof value === 'string' ? new Date(value) : null;
     if (!date || Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string');
+    // JavaScript reads "+275760-09-13T00:00:00Z"; the database and every client choke on it.
+    const year = date.getUTCFullYear();
+    if (year < 1970 || year > 9999) throw new GraphQLError('DateTime must be between 1970 and 9999');
     return date;
   },
 });
