@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { POLL_SQL_TAG } from '../src/realtime/event-log.ts';
+import { POLL_SQL_TAG } from '../src/db/sql-literals.ts';
 import { encodeId } from '../src/schema/common/ids.ts';
 import type { RunningServer } from '../src/server.ts';
 import { CallUpdatedDocument, PauseCampaignDocument, StartCampaignDocument } from './generated/operations.ts';

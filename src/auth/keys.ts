@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../db/client.ts';
+import { POLL_SQL_TAG } from '../db/sql-literals.ts';
 import { isUuid } from '../domain/ids.ts';
 
 /**
@@ -86,10 +87,13 @@ function touch(prisma: PrismaClient, keyId: string, lastUsedAt: Date | null, now
 
 /** Keys among `keyIds` that no longer authenticate (revoked, expired or deleted): open streams of them must end. */
 export async function deadKeys(prisma: PrismaClient, keyIds: string[], now = new Date()): Promise<Set<string>> {
-  const alive = await prisma.apiKey.findMany({
-    where: { id: { in: keyIds }, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    select: { id: true },
-  });
+  // Tagged: it runs on a timer for all open streams of the process, not per request.
+  const alive = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    `/* ${POLL_SQL_TAG} */ SELECT id::text AS id FROM api_key
+      WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+    keyIds,
+    now,
+  );
   const ok = new Set(alive.map((k) => k.id));
   return new Set(keyIds.filter((id) => !ok.has(id)));
 }

@@ -9,3 +9,10 @@ export function literalList(values: readonly string[]): Prisma.Sql {
   for (const v of values) if (!/^[A-Z_]+$/.test(v)) throw new Error(`not an identifier constant: ${v}`);
   return Prisma.raw(values.map((v) => `'${v}'`).join(', '));
 }
+
+/**
+ * Marks the statements a process runs on a timer rather than per request or per event (the
+ * realtime idle poll, the API-key sweep of open streams): tests that count SQL per event or per
+ * request leave them out.
+ */
+export const POLL_SQL_TAG = 'callboard:realtime-poll';

@@ -8,6 +8,7 @@
  * the last number it saw. The bus only rings the doorbell; this table is the truth.
  */
 import type { Database } from '../db/client.ts';
+import { POLL_SQL_TAG } from '../db/sql-literals.ts';
 import type { Tx } from '../db/transactions.ts';
 import type { CallboardPubSub, CampaignEventMessage } from './pubsub.ts';
 
@@ -24,9 +25,6 @@ export interface StreamEvent {
 
 /** A call whose change an event records, with its status right after the change. */
 export type CallChange = { id: string; status: string };
-
-/** Tags the poll so tests that count SQL per event can tell it from per-event work. */
-export const POLL_SQL_TAG = 'callboard:realtime-poll';
 
 /**
  * Appends one event inside the caller's transaction. The call's status is kept in the row too,

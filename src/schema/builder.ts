@@ -39,7 +39,8 @@ export const builder = new SchemaBuilder<{
       }
       if (Array.isArray(args.ids)) return { field: 1, multiplier: Math.max(args.ids.length, 1) }; // nodes(ids)
       // A connection's edges are the page its first/last already counted.
-      if (getNamedType(field.type).name.endsWith('Edge')) return 1;
+      // (An object, not a number: a bare number would leave the plugin's list multiplier on.)
+      if (getNamedType(field.type).name.endsWith('Edge')) return { field: 1, multiplier: 1 };
       // Other lists (a call's attempts, enums, strings) are short: a call has at most 20 attempts.
       return isListType(getNullableType(field.type)) ? { field: 1, multiplier: 5 } : 1;
     },
