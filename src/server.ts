@@ -10,7 +10,7 @@ import { KeyWatch, useKeyRevocation } from './auth/key-watch.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
 import { useInputGuard } from './input-guard.ts';
 import { useOperationLimits } from './limits.ts';
-import { createContext } from './schema/context.ts';
+import { createContext, requestIdOf } from './schema/context.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 
@@ -136,7 +136,9 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
       const who = identity ?? identities.get(request);
       // Unreachable: both transports reject unauthenticated requests before execution.
       if (!who) throw new Error('unauthenticated request reached GraphQL');
-      return createContext(app, who);
+      // Over HTTP a Fetch Request; over graphql-ws Node's IncomingMessage (no headers.get).
+      const header = typeof request?.headers?.get === 'function' ? request.headers.get('x-request-id') : undefined;
+      return createContext(app, who, requestIdOf(header));
     },
   });
 }

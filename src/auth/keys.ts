@@ -14,6 +14,8 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 /** Who is calling: one API key of one organisation, at one level. */
 export interface ApiKeyIdentity {
   keyId: string;
+  /** The key's label, recorded in the audit log with each change it makes. */
+  name: string;
   organizationId: string;
   level: ApiKeyScope;
 }
@@ -65,11 +67,11 @@ export async function authenticate(prisma: PrismaClient, key: string | null, now
   if (!key || key.length > 200) return null;
   const row = await prisma.apiKey.findUnique({
     where: { hash: hashKey(key) },
-    select: { id: true, organizationId: true, scopes: true, revokedAt: true, expiresAt: true, lastUsedAt: true },
+    select: { id: true, name: true, organizationId: true, scopes: true, revokedAt: true, expiresAt: true, lastUsedAt: true },
   });
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
   touch(prisma, row.id, row.lastUsedAt, now);
-  return { keyId: row.id, organizationId: row.organizationId, level: levelOf(row.scopes) };
+  return { keyId: row.id, name: row.name, organizationId: row.organizationId, level: levelOf(row.scopes) };
 }
 
 /** lastUsedAt to the minute: at most one write per key per minute, not one per request. */
@@ -109,7 +111,7 @@ export async function createKey(
 
 /** createKey, returning the stored row too (the API shows it next to the secret). */
 export async function createKeyRecord(
-  prisma: PrismaClient,
+  prisma: Pick<PrismaClient, 'apiKey'>,
   org: { id: string },
   options: { name?: string; scopes?: ApiKeyScope[]; key?: string; expiresAt?: Date | null } = {},
 ) {
@@ -154,7 +156,7 @@ export async function findOrg(prisma: PrismaClient, idOrName: string) {
 }
 
 /** Revokes a key of the organisation (again: no change); null when it has no such key. */
-export async function revokeKey(prisma: PrismaClient, organizationId: string, keyId: string, now = new Date()) {
+export async function revokeKey(prisma: Pick<PrismaClient, 'apiKey'>, organizationId: string, keyId: string, now = new Date()) {
   const key = await prisma.apiKey.findFirst({ where: { id: keyId, organizationId } });
   if (!key) return null;
   if (key.revokedAt) return key;

@@ -1,5 +1,7 @@
 import type { App } from '../app.ts';
+import { randomUUID } from 'node:crypto';
 import type { ApiKeyIdentity } from '../auth/keys.ts';
+import type { Actor } from '../services/audit.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
 /**
@@ -14,8 +16,22 @@ export interface Context {
   /** The caller's organisation id: every query and mutation is scoped to it. */
   orgId: string;
   loaders: Loaders;
+  /** Who the audit log names for the changes this operation makes. */
+  actor: Actor;
 }
 
-export function createContext(app: App, auth: ApiKeyIdentity): Context {
-  return { app, db: app.db, auth, orgId: auth.organizationId, loaders: createLoaders(app.db) };
+/** A client's own request id (x-request-id: 1–100 safe characters), else a new one. */
+export function requestIdOf(header: string | null | undefined): string {
+  return header && /^[A-Za-z0-9._:-]{1,100}$/.test(header) ? header : randomUUID();
+}
+
+export function createContext(app: App, auth: ApiKeyIdentity, requestId: string): Context {
+  return {
+    app,
+    db: app.db,
+    auth,
+    orgId: auth.organizationId,
+    loaders: createLoaders(app.db),
+    actor: { keyId: auth.keyId, name: auth.name, requestId },
+  };
 }

@@ -6,6 +6,7 @@ import { DomainError, InvalidCampaignTransitionError, ValidationError, VersionCo
 import { transition, WAITING_CALL_STATUSES, type CampaignAction } from '../domain/lifecycle.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
 import type { CampaignEventMessage } from '../realtime/pubsub.ts';
+import { type Actor, recordAudit } from './audit.ts';
 import { requireBalance } from './billing.ts';
 import { lockLiveCampaign, openCallCounts, type LockedCampaign } from './campaign-lock.ts';
 
@@ -25,6 +26,8 @@ export interface ActionInput {
   expectedVersion?: number | null;
   startAt?: Date;
   pauseReason?: PauseReason;
+  /** Whom the audit log names: the API key of the request; null or absent for callboard itself. */
+  actor?: Actor | null;
   /** RESUME only a campaign paused for this reason (the system resuming what it paused, never a manual pause). */
   onlyIfPausedFor?: PauseReason;
   /**
@@ -61,6 +64,13 @@ async function applyToLocked(tx: Tx, current: LockedCampaign, input: ActionInput
     data: { ...data, status: step.to, version: { increment: 1 } },
   });
   events.push(await appendEvent(tx, current.id, `CAMPAIGN_${input.action}`));
+  await recordAudit(tx, current.organization_id, input.actor, {
+    action: `campaign.${input.action.toLowerCase()}`,
+    targetType: 'Campaign',
+    targetId: current.id,
+    before: { status: current.status, version: current.version, pauseReason: current.pause_reason },
+    after: { status: updated.status, version: updated.version, pauseReason: updated.pauseReason },
+  });
   current.status = step.to;
   return updated;
 }

@@ -5,6 +5,7 @@ import { parseCampaignSettings, parseName } from '../domain/campaign-settings.ts
 import { InvalidCampaignTransitionError, NotFoundError, type FieldError, ValidationError, VersionConflictError } from '../domain/errors.ts';
 import { transition } from '../domain/lifecycle.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
+import { type Actor, recordAudit } from './audit.ts';
 import { lockLiveCampaign } from './campaign-lock.ts';
 
 /** Settings as the client sent them; validated by the domain (campaign-settings.ts), not trusted. */
@@ -27,6 +28,21 @@ export function settingsData(input: SettingsInput): Prisma.CampaignUncheckedUpda
   if (s.retryPolicy === null) data.retryPolicy = Prisma.DbNull;
   else if (s.retryPolicy !== undefined) data.retryPolicy = s.retryPolicy;
   return data;
+}
+
+/** What the audit log keeps of a campaign's editable state. */
+function auditable(c: Campaign): Prisma.InputJsonObject {
+  return {
+    name: c.name,
+    agentId: c.agentId,
+    version: c.version,
+    maxAttempts: c.maxAttempts,
+    maxConcurrentCalls: c.maxConcurrentCalls,
+    timezone: c.timezone,
+    callingWindow: { days: c.callingDays, start: c.callingStart, end: c.callingEnd },
+    clampToLegalHours: c.clampToLegalHours,
+    retryPolicy: (c.retryPolicy ?? null) as Prisma.InputJsonValue,
+  };
 }
 
 /** Name and settings validated together, so one reply lists every invalid field. */
@@ -66,14 +82,16 @@ async function requireAgent(tx: Tx, orgId: string, agentId: string | null | unde
 export async function createCampaign(
   app: App,
   orgId: string,
-  input: { name: string; agentId?: string | null; settings?: SettingsInput },
+  input: { name: string; agentId?: string | null; settings?: SettingsInput; actor?: Actor | null },
 ): Promise<Campaign> {
   const { name, settings } = validInput(input);
   return app.db.prisma.$transaction(async (tx) => {
     await requireAgent(tx, orgId, input.agentId);
-    return tx.campaign.create({
+    const created = await tx.campaign.create({
       data: { ...(settings as Prisma.CampaignUncheckedCreateInput), name: name!, organizationId: orgId, agentId: input.agentId ?? null },
     });
+    await recordAudit(tx, orgId, input.actor, { action: 'campaign.create', targetType: 'Campaign', targetId: created.id, after: auditable(created) });
+    return created;
   }, TX.locked);
 }
 
@@ -87,7 +105,7 @@ export async function createCampaign(
 export async function updateCampaign(
   app: App,
   orgId: string,
-  input: { id: string; expectedVersion?: number | null; name?: string | null; agentId?: string | null; settings?: SettingsInput },
+  input: { id: string; expectedVersion?: number | null; name?: string | null; agentId?: string | null; settings?: SettingsInput; actor?: Actor | null },
 ): Promise<Campaign> {
   const { name, settings } = validInput(input);
   return withEvents(app, TX.locked, async (tx, events) => {
@@ -97,11 +115,19 @@ export async function updateCampaign(
     }
     if (!transition(current.status, 'EDIT').ok) throw new InvalidCampaignTransitionError(current.status, 'EDIT');
     await requireAgent(tx, orgId, input.agentId);
+    const previous = auditable(await tx.campaign.findUniqueOrThrow({ where: { id: input.id } }));
     const updated = await tx.campaign.update({
       where: { id: input.id },
       data: { ...settings, ...(name ? { name } : {}), ...(input.agentId ? { agentId: input.agentId } : {}), version: { increment: 1 } },
     });
     events.push(await appendEvent(tx, input.id, 'CAMPAIGN_UPDATED'));
+    await recordAudit(tx, orgId, input.actor, {
+      action: 'campaign.update',
+      targetType: 'Campaign',
+      targetId: input.id,
+      before: previous,
+      after: auditable(updated),
+    });
     return updated;
   });
 }

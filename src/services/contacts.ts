@@ -28,6 +28,7 @@ import { InvalidCampaignTransitionError, NotFoundError, ValidationError, type Fi
 import { transition } from '../domain/lifecycle.ts';
 import { parseCountry } from '../domain/phone.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
+import { type Actor, recordAudit } from './audit.ts';
 import { readCsv } from './contacts-csv.ts';
 import { createStage, finishImport, stageRows, type ContactsReport } from './contact-stage.ts';
 
@@ -58,7 +59,7 @@ async function checkCampaign(app: App, orgId: string, campaignId: string): Promi
 export async function addContacts(
   app: App,
   orgId: string,
-  input: { campaignId: string; contacts: ContactInput[]; defaultCountry?: string | null },
+  input: { campaignId: string; contacts: ContactInput[]; defaultCountry?: string | null; actor?: Actor | null },
 ): Promise<ContactsReport> {
   const problems: FieldError[] = [];
   let country: CountryCode | undefined;
@@ -85,7 +86,7 @@ export async function addContacts(
   const prepared = input.contacts.map((contact, row) => prepareContact(contact, { row }, country));
   return runImport(app, orgId, input.campaignId, async (stage) => {
     for (let i = 0; i < prepared.length; i += BATCH_SIZE) await stage(prepared.slice(i, i + BATCH_SIZE));
-  }, { reportLimit: MAX_CONTACTS_PER_REQUEST });
+  }, { reportLimit: MAX_CONTACTS_PER_REQUEST, actor: input.actor });
 }
 
 /**
@@ -95,7 +96,7 @@ export async function addContacts(
 export async function importContacts(
   app: App,
   orgId: string,
-  input: { campaignId: string; file: Blob; defaultCountry?: string | null },
+  input: { campaignId: string; file: Blob; defaultCountry?: string | null; actor?: Actor | null },
   options: ImportOptions = {},
 ): Promise<ContactsReport> {
   const country = parseCountry(input.defaultCountry);
@@ -118,7 +119,7 @@ export async function importContacts(
     });
     if (batch.length) await stage(batch);
     if (row === 0) throw ValidationError.of(['file'], 'the file has a header but no contacts');
-  }, { reportLimit: options.reportLimit ?? CSV_REPORT_LIMIT });
+  }, { reportLimit: options.reportLimit ?? CSV_REPORT_LIMIT, actor: input.actor });
 }
 
 type Stage = (rows: PreparedContact[]) => Promise<void>;
@@ -128,13 +129,19 @@ async function runImport(
   orgId: string,
   campaignId: string,
   produce: (stage: Stage) => Promise<void>,
-  options: { reportLimit: number },
+  options: { reportLimit: number; actor?: Actor | null },
 ): Promise<ContactsReport> {
   return withEvents(app, TX.import, async (tx, events) => {
     await createStage(tx);
     await produce((rows) => stageRows(tx, rows));
     const result = await finishImport(tx, orgId, campaignId, options.reportLimit);
     events.push(await appendEvent(tx, campaignId, 'CONTACTS_ADDED'));
+    await recordAudit(tx, orgId, options.actor, {
+      action: 'campaign.add_contacts',
+      targetType: 'Campaign',
+      targetId: campaignId,
+      after: { added: result.added, skipped: result.skipped, version: result.campaign.version },
+    });
     return result;
   });
 }

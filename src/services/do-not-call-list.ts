@@ -20,6 +20,7 @@ import { ValidationError } from '../domain/errors.ts';
 import { WAITING_CALL_STATUSES } from '../domain/lifecycle.ts';
 import { normalizePhone, parseCountry } from '../domain/phone.ts';
 import type { CountryCode } from 'libphonenumber-js/max';
+import { type Actor, recordAudit } from './audit.ts';
 import { readCsv } from './contacts-csv.ts';
 import { appendCallEvents, withEvents } from '../realtime/event-log.ts';
 import { completeIfDone } from './campaign-lifecycle.ts';
@@ -59,16 +60,28 @@ function checkRequestSize(numbers: readonly string[]): void {
 }
 
 /** Step 1: inserts entries (5,000 per statement) under the organisation lock; returns how many were new. */
-async function insertEntries(app: App, orgId: string, e164s: string[], entry: { reason: string | null; source: DoNotCallSource }): Promise<number> {
+async function insertEntries(
+  app: App,
+  orgId: string,
+  e164s: string[],
+  entry: { reason: string | null; source: DoNotCallSource; actor?: Actor | null },
+): Promise<number> {
   let added = 0;
   for (let i = 0; i < e164s.length; i += 5_000) {
     const batch = e164s.slice(i, i + 5_000);
     added += await app.db.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM organization WHERE id = ${orgId}::uuid FOR UPDATE`;
-      return tx.$executeRaw`
+      const inserted = await tx.$executeRaw`
         INSERT INTO do_not_call (organization_id, phone_number, reason, source)
         SELECT ${orgId}::uuid, unnest(${batch}::text[]), ${entry.reason}, ${entry.source}::"DoNotCallSource"
         ON CONFLICT DO NOTHING`;
+      await recordAudit(tx, orgId, entry.actor, {
+        action: 'do_not_call.add',
+        targetType: 'Organization',
+        targetId: orgId,
+        after: { numbers: batch.length, added: inserted, reason: entry.reason, source: entry.source },
+      });
+      return inserted;
     }, TX.locked);
   }
   return added;
@@ -86,12 +99,12 @@ async function settleListed(app: App, orgId: string, e164s: string[]): Promise<n
 export async function addDoNotCallNumbers(
   app: App,
   orgId: string,
-  input: { numbers: readonly string[]; defaultCountry?: string | null; reason?: string | null },
+  input: { numbers: readonly string[]; defaultCountry?: string | null; reason?: string | null; actor?: Actor | null },
 ): Promise<AddReport> {
   checkRequestSize(input.numbers);
   const reason = validReason(input.reason);
   const { valid, rejected } = normalizeNumbers(input.numbers, parseCountry(input.defaultCountry));
-  const added = await insertEntries(app, orgId, valid, { reason, source: 'API' });
+  const added = await insertEntries(app, orgId, valid, { reason, source: 'API', actor: input.actor });
   return { added, alreadyListed: valid.length - added, rejected, callsSkipped: await settleListed(app, orgId, valid) };
 }
 
@@ -99,7 +112,7 @@ export async function addDoNotCallNumbers(
 export async function importDoNotCallNumbers(
   app: App,
   orgId: string,
-  input: { file: Blob; defaultCountry?: string | null; reason?: string | null },
+  input: { file: Blob; defaultCountry?: string | null; reason?: string | null; actor?: Actor | null },
 ): Promise<AddReport> {
   const country = parseCountry(input.defaultCountry);
   const reason = validReason(input.reason);
@@ -107,7 +120,7 @@ export async function importDoNotCallNumbers(
   const listed: string[] = [];
   const flush = async (batch: string[]) => {
     const unique = [...new Set(batch)];
-    const added = await insertEntries(app, orgId, unique, { reason, source: 'IMPORT' });
+    const added = await insertEntries(app, orgId, unique, { reason, source: 'IMPORT', actor: input.actor });
     report.added += added;
     report.alreadyListed += unique.length - added;
     listed.push(...unique);
@@ -182,10 +195,18 @@ async function waitForDialsInFlight(app: App, orgId: string, e164s: string[]): P
  * removeDoNotCallNumbers: takes numbers off the list. Calls already SKIPPED stay skipped: add the
  * contacts again (or duplicate the campaign) to call them.
  */
-export async function removeDoNotCallNumbers(app: App, orgId: string, input: { numbers: readonly string[]; defaultCountry?: string | null }) {
+export async function removeDoNotCallNumbers(
+  app: App,
+  orgId: string,
+  input: { numbers: readonly string[]; defaultCountry?: string | null; actor?: Actor | null },
+) {
   checkRequestSize(input.numbers);
   const { valid, rejected } = normalizeNumbers(input.numbers, parseCountry(input.defaultCountry));
-  const removed = await app.db.prisma.$executeRaw`
-    DELETE FROM do_not_call WHERE organization_id = ${orgId}::uuid AND phone_number = ANY(${valid}::text[])`;
+  const removed = await app.db.prisma.$transaction(async (tx) => {
+    const count = await tx.$executeRaw`
+      DELETE FROM do_not_call WHERE organization_id = ${orgId}::uuid AND phone_number = ANY(${valid}::text[])`;
+    await recordAudit(tx, orgId, input.actor, { action: 'do_not_call.remove', targetType: 'Organization', targetId: orgId, after: { numbers: valid.length, removed: count } });
+    return count;
+  }, TX.locked);
   return { removed, rejected };
 }

@@ -9,6 +9,7 @@ import { TX } from '../db/transactions.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
 import { orderedUuid } from './contact-stage.ts';
 import { onDoNotCallList } from './do-not-call.ts';
+import { type Actor, recordAudit } from './audit.ts';
 
 export interface DuplicateInput {
   sourceId: string;
@@ -17,6 +18,7 @@ export interface DuplicateInput {
   statuses?: CallStatus[] | null;
   /** Copy only calls with one of these outcomes (all when empty). */
   outcomes?: CallOutcome[] | null;
+  actor?: Actor | null;
 }
 
 export interface DuplicateResult {
@@ -92,6 +94,12 @@ export async function duplicateCampaign(app: App, orgId: string, input: Duplicat
       String(Date.now()),
     );
     events.push(await appendEvent(tx, created.id, 'CAMPAIGN_DUPLICATED'));
+    await recordAudit(tx, orgId, input.actor, {
+      action: 'campaign.duplicate',
+      targetType: 'Campaign',
+      targetId: created.id,
+      after: { sourceId: source.id, added: counts!.added, skipped: counts!.skipped },
+    });
     return { campaign: created, added: counts!.added, skipped: counts!.skipped };
   });
 }

@@ -7,6 +7,7 @@ import type { App } from '../app.ts';
 import type { Organization } from '../db/generated/prisma/client.ts';
 import { TX } from '../db/transactions.ts';
 import { DomainError, ValidationError } from '../domain/errors.ts';
+import { type Actor, recordAudit } from './audit.ts';
 import { changeBalance } from './billing.ts';
 import { performAction } from './campaign-lifecycle.ts';
 
@@ -15,27 +16,47 @@ export const MAX_TOP_UP_MINUTES = 10_000_000;
 /** A plan limit of unique contacts at most this high (PostgreSQL int). */
 const MAX_CONTACT_LIMIT = 2_000_000_000;
 
-export async function addMinutes(app: App, orgId: string, input: { minutes: number; note?: string | null }): Promise<Organization> {
+export async function addMinutes(app: App, orgId: string, input: { minutes: number; note?: string | null; actor?: Actor | null }): Promise<Organization> {
   if (!Number.isInteger(input.minutes) || input.minutes < 1 || input.minutes > MAX_TOP_UP_MINUTES) {
     throw ValidationError.of(['minutes'], `a whole number of minutes from 1 to ${MAX_TOP_UP_MINUTES}`);
   }
   const note = input.note?.trim() || null;
   if (note && note.length > 500) throw ValidationError.of(['note'], 'at most 500 characters');
-  await app.db.prisma.$transaction((tx) => changeBalance(tx, orgId, input.minutes * 60, 'TOP_UP', note), TX.locked);
+  await app.db.prisma.$transaction(async (tx) => {
+    const balance = await changeBalance(tx, orgId, input.minutes * 60, 'TOP_UP', note);
+    await recordAudit(tx, orgId, input.actor, {
+      action: 'organization.add_minutes',
+      targetType: 'Organization',
+      targetId: orgId,
+      before: { balanceSeconds: balance - input.minutes * 60 },
+      after: { balanceSeconds: balance, note },
+    });
+  }, TX.locked);
   await resumeFundedCampaigns(app, orgId);
   return app.db.prisma.organization.findUniqueOrThrow({ where: { id: orgId } });
 }
 
-export async function updateOrganization(app: App, orgId: string, input: { contactLimit?: number | null }): Promise<Organization> {
+export async function updateOrganization(app: App, orgId: string, input: { contactLimit?: number | null; actor?: Actor | null }): Promise<Organization> {
   if (input.contactLimit !== undefined && input.contactLimit !== null) {
     if (!Number.isInteger(input.contactLimit) || input.contactLimit < 0 || input.contactLimit > MAX_CONTACT_LIMIT) {
       throw ValidationError.of(['contactLimit'], `a whole number from 0 to ${MAX_CONTACT_LIMIT}, or null for unlimited`);
     }
   }
-  return app.db.prisma.organization.update({
-    where: { id: orgId },
-    data: input.contactLimit === undefined ? {} : { contactLimit: input.contactLimit },
-  });
+  return app.db.prisma.$transaction(async (tx) => {
+    const before = await tx.organization.findUniqueOrThrow({ where: { id: orgId }, select: { contactLimit: true } });
+    const updated = await tx.organization.update({
+      where: { id: orgId },
+      data: input.contactLimit === undefined ? {} : { contactLimit: input.contactLimit },
+    });
+    await recordAudit(tx, orgId, input.actor, {
+      action: 'organization.update',
+      targetType: 'Organization',
+      targetId: orgId,
+      before,
+      after: { contactLimit: updated.contactLimit },
+    });
+    return updated;
+  }, TX.locked);
 }
 
 /**

@@ -14,6 +14,7 @@ import { normalizePhone, notDialableReason } from '../domain/phone.ts';
 import { recipientZones } from '../domain/recipient-zone.ts';
 import { eligibilityInZones } from '../domain/recipient-window.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
+import { type Actor, recordAudit } from './audit.ts';
 import { isOnDoNotCallList } from './do-not-call.ts';
 
 /** Event kind of a test call's changes (callId null: a test call has no call row). */
@@ -28,7 +29,7 @@ export const TEST_CALL_EVENT = 'TEST_CALL_UPDATED';
 export async function queueTestCall(
   app: App,
   orgId: string,
-  input: { campaignId: string; phoneNumber: string; ignoreCallingWindow?: boolean | null },
+  input: { campaignId: string; phoneNumber: string; ignoreCallingWindow?: boolean | null; actor?: Actor | null },
   now = new Date(),
 ): Promise<CallAttempt> {
   const phone = normalizePhone(input.phoneNumber);
@@ -85,6 +86,12 @@ export async function queueTestCall(
       },
     });
     events.push(await appendEvent(tx, campaign.id, TEST_CALL_EVENT));
+    await recordAudit(tx, orgId, input.actor, {
+      action: 'campaign.place_test_call',
+      targetType: 'Campaign',
+      targetId: campaign.id,
+      after: { attemptId: created.id, ignoredCallingWindow: !open.eligible },
+    });
     return created;
   });
 }

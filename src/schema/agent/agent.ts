@@ -1,5 +1,6 @@
 import type { Agent } from '../../db/generated/prisma/client.ts';
 import { NotFoundError } from '../../domain/errors.ts';
+import { recordAudit } from '../../services/audit.ts';
 import { builder } from '../builder.ts';
 import { checkCursors } from '../common/cursors.ts';
 import { INPUT_ERRORS, ValidationError } from '../common/errors.ts';
@@ -70,16 +71,20 @@ builder.mutationField('createAgent', (t) =>
     description: 'Creates an agent.',
     errors: { types: INPUT_ERRORS, directResult: true, union: { name: 'CreateAgentResult', description: 'CreateAgentPayload or a typed error.' } },
     args: { input: t.arg({ type: CreateAgentInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      agent: await ctx.db.prisma.agent.create({
-        data: {
-          organizationId: ctx.orgId,
-          name: validText(input.name, 'name', 200)!,
-          script: validText(input.script, 'script', 100_000, true),
-          voice: validText(input.voice, 'voice', 100),
-        },
-      }),
-    }),
+    resolve: async (_root, { input }, ctx) => {
+      const data = {
+        organizationId: ctx.orgId,
+        name: validText(input.name, 'name', 200)!,
+        script: validText(input.script, 'script', 100_000, true),
+        voice: validText(input.voice, 'voice', 100),
+      };
+      const agent = await ctx.db.prisma.$transaction(async (tx) => {
+        const created = await tx.agent.create({ data });
+        await recordAudit(tx, ctx.orgId, ctx.actor, { action: 'agent.create', targetType: 'Agent', targetId: created.id, after: { name: created.name, voice: created.voice } });
+        return created;
+      });
+      return { agent };
+    },
   }),
 );
 
@@ -106,9 +111,21 @@ builder.mutationField('updateAgent', (t) =>
         script: validText(input.script, 'script', 100_000, true),
         voice: validText(input.voice, 'voice', 100),
       };
-      const { count } = id
-        ? await ctx.db.prisma.agent.updateMany({ where: { id, organizationId: ctx.orgId }, data })
-        : { count: 0 };
+      const count = id
+        ? await ctx.db.prisma.$transaction(async (tx) => {
+            const before = await tx.agent.findFirst({ where: { id, organizationId: ctx.orgId }, select: { name: true, voice: true, script: true } });
+            if (!before) return 0;
+            const { count: changed } = await tx.agent.updateMany({ where: { id, organizationId: ctx.orgId }, data });
+            await recordAudit(tx, ctx.orgId, ctx.actor, {
+              action: 'agent.update',
+              targetType: 'Agent',
+              targetId: id,
+              before: { name: before.name, voice: before.voice, scriptLength: before.script.length },
+              after: { name: data.name ?? before.name, voice: data.voice ?? before.voice, scriptLength: (data.script ?? before.script).length },
+            });
+            return changed;
+          })
+        : 0;
       if (!count) throw new NotFoundError('Agent', input.id);
       return { agent: await ctx.db.prisma.agent.findUniqueOrThrow({ where: { id: id! } }) };
     },

@@ -91,6 +91,7 @@ builder.mutationField('addContacts', (t) =>
     args: { input: t.arg({ type: AddContactsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       addContacts(ctx.app, ctx.orgId, {
+        actor: ctx.actor,
         campaignId: campaignIdOf(input.campaignId),
         defaultCountry: input.defaultCountry,
         contacts: input.contacts.map((c) => ({
@@ -125,6 +126,11 @@ builder.mutationField('importContacts', (t) =>
     errors: { types: CONTACT_ERRORS, directResult: true, union: { name: 'ImportContactsResult', description: 'ImportContactsPayload or a typed error.' } },
     args: { input: t.arg({ type: ImportContactsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      importContacts(ctx.app, ctx.orgId, { campaignId: campaignIdOf(input.campaignId), file: input.file, defaultCountry: input.defaultCountry }),
+      importContacts(ctx.app, ctx.orgId, {
+        campaignId: campaignIdOf(input.campaignId),
+        file: input.file,
+        defaultCountry: input.defaultCountry,
+        actor: ctx.actor,
+      }),
   }),
 );

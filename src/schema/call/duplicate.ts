@@ -42,7 +42,7 @@ builder.mutationField('duplicateCampaign', (t) =>
     resolve: (_root, { input }, ctx) => {
       const sourceId = decodeId(input.id, 'Campaign');
       if (!sourceId) throw new NotFoundError('Campaign', input.id);
-      return duplicateCampaign(ctx.app, ctx.orgId, { sourceId, name: input.name, statuses: input.statuses, outcomes: input.outcomes });
+      return duplicateCampaign(ctx.app, ctx.orgId, { sourceId, name: input.name, statuses: input.statuses, outcomes: input.outcomes, actor: ctx.actor });
     },
   }),
 );

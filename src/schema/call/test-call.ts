@@ -55,6 +55,7 @@ builder.mutationField('placeTestCall', (t) =>
         campaignId: campaignIdOf(input.campaignId),
         phoneNumber: input.phoneNumber,
         ignoreCallingWindow: input.ignoreCallingWindow,
+        actor: ctx.actor,
       }),
     }),
   }),

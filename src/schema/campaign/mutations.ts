@@ -56,6 +56,7 @@ builder.mutationField('createCampaign', (t) =>
     resolve: async (_root, { input }, ctx) => ({
       campaign: await withClientIds([input.agentId], () =>
         createCampaign(ctx.app, ctx.orgId, {
+          actor: ctx.actor,
           name: input.name,
           agentId: agentIdOf(input.agentId),
           settings: input.settings,
@@ -86,6 +87,7 @@ builder.mutationField('updateCampaign', (t) =>
     resolve: async (_root, { input }, ctx) => ({
       campaign: await withClientIds([input.id, input.agentId], () =>
         updateCampaign(ctx.app, ctx.orgId, {
+          actor: ctx.actor,
           id: campaignIdOf(input.id),
           expectedVersion: input.expectedVersion,
           name: input.name,
@@ -136,6 +138,7 @@ function lifecycleMutation(
               action,
               expectedVersion: input.expectedVersion,
               startAt,
+              actor: ctx.actor,
             }),
           ),
         };

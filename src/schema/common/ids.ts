@@ -25,3 +25,13 @@ export function requireId(globalId: string, typename: string): string {
   if (!id) throw new NotFoundError(typename, globalId);
   return id;
 }
+
+/** The database id inside a global id of any type, or null when it holds none. */
+export function decodeGlobalIdOrNull(globalId: string): string | null {
+  try {
+    const { id } = decodeGlobalID(globalId);
+    return isUuid(id) ? id.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}

@@ -29,7 +29,7 @@ builder.mutationField('addMinutes', (t) =>
       'Adds calling minutes (ADMIN keys), recorded as a TOP_UP balance transaction. Campaigns that paused because the balance ran out (OUT_OF_MINUTES) resume by themselves once it is above zero; campaigns paused by hand stay paused.',
     errors: { types: [ValidationError], directResult: true, union: { name: 'AddMinutesResult', description: 'AddMinutesPayload or a typed error.' } },
     args: { input: t.arg({ type: AddMinutesInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ organization: await addMinutes(ctx.app, ctx.orgId, input) }),
+    resolve: async (_root, { input }, ctx) => ({ organization: await addMinutes(ctx.app, ctx.orgId, { ...input, actor: ctx.actor }) }),
   }),
 );
 
@@ -59,7 +59,7 @@ builder.mutationField('updateOrganization', (t) =>
     },
     args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      organization: await updateOrganization(ctx.app, ctx.orgId, 'contactLimit' in input ? { contactLimit: input.contactLimit } : {}),
+      organization: await updateOrganization(ctx.app, ctx.orgId, { actor: ctx.actor, ...('contactLimit' in input ? { contactLimit: input.contactLimit } : {}) }),
     }),
   }),
 );

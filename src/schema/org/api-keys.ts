@@ -1,6 +1,7 @@
 import type { ApiKey } from '../../db/generated/prisma/client.ts';
 import { createKeyRecord, revokeKey, type ApiKeyScope } from '../../auth/keys.ts';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { recordAudit } from '../../services/audit.ts';
 import { builder } from '../builder.ts';
 import { totalCountField } from '../common/connection.ts';
 import { requireId } from '../common/ids.ts';
@@ -91,8 +92,16 @@ builder.mutationField('createApiKey', (t) =>
         problems.push({ path: ['expiresAt'], message: 'must be in the future and within ten years' });
       }
       if (problems.length) throw new ValidationError(problems);
-      const { key, row } = await createKeyRecord(ctx.db.prisma, { id: ctx.orgId }, { name, scopes: input.scopes as ApiKeyScope[], expiresAt });
-      return { apiKey: row, secret: key };
+      return ctx.db.prisma.$transaction(async (tx) => {
+        const { key, row } = await createKeyRecord(tx, { id: ctx.orgId }, { name, scopes: input.scopes as ApiKeyScope[], expiresAt });
+        await recordAudit(tx, ctx.orgId, ctx.actor, {
+          action: 'api_key.create',
+          targetType: 'ApiKey',
+          targetId: row.id,
+          after: { name: row.name, prefix: row.prefix, scopes: row.scopes, expiresAt: row.expiresAt?.toISOString() ?? null },
+        });
+        return { apiKey: row, secret: key };
+      });
     },
   }),
 );
@@ -111,7 +120,15 @@ builder.mutationField('revokeApiKey', (t) =>
     errors: { types: [NotFoundError], directResult: true, union: { name: 'RevokeApiKeyResult', description: 'RevokeApiKeyPayload or a typed error.' } },
     args: { input: t.arg({ type: builder.inputType('RevokeApiKeyInput', { description: 'The key to revoke.', fields: (f) => ({ id: f.id({ required: true, description: 'Its id.' }) }) }), required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const apiKey = await revokeKey(ctx.db.prisma, ctx.orgId, requireId(input.id, 'ApiKey'));
+      const keyId = requireId(input.id, 'ApiKey');
+      const apiKey = await ctx.db.prisma.$transaction(async (tx) => {
+        const before = await tx.apiKey.findFirst({ where: { id: keyId, organizationId: ctx.orgId }, select: { revokedAt: true } });
+        const revoked = await revokeKey(tx, ctx.orgId, keyId);
+        if (revoked && !before?.revokedAt) {
+          await recordAudit(tx, ctx.orgId, ctx.actor, { action: 'api_key.revoke', targetType: 'ApiKey', targetId: keyId, after: { revokedAt: revoked.revokedAt!.toISOString() } });
+        }
+        return revoked;
+      });
       if (!apiKey) throw new NotFoundError('ApiKey', input.id);
       return { apiKey };
     },

@@ -51,7 +51,7 @@ builder.mutationField('addDoNotCallNumbers', (t) =>
     ].join(' '),
     errors: { types: [ValidationError], directResult: true, union: { name: 'AddDoNotCallNumbersResult', description: 'AddDoNotCallNumbersPayload or a typed error.' } },
     args: { input: t.arg({ type: AddDoNotCallNumbersInput, required: true }) },
-    resolve: (_root, { input }, ctx) => addDoNotCallNumbers(ctx.app, ctx.orgId, input),
+    resolve: (_root, { input }, ctx) => addDoNotCallNumbers(ctx.app, ctx.orgId, { ...input, actor: ctx.actor }),
   }),
 );
 
@@ -79,7 +79,7 @@ builder.mutationField('importDoNotCallNumbers', (t) =>
       union: { name: 'ImportDoNotCallNumbersResult', description: 'ImportDoNotCallNumbersPayload or a typed error.' },
     },
     args: { input: t.arg({ type: ImportDoNotCallNumbersInput, required: true }) },
-    resolve: (_root, { input }, ctx) => importDoNotCallNumbers(ctx.app, ctx.orgId, input),
+    resolve: (_root, { input }, ctx) => importDoNotCallNumbers(ctx.app, ctx.orgId, { ...input, actor: ctx.actor }),
   }),
 );
 
@@ -110,6 +110,6 @@ builder.mutationField('removeDoNotCallNumbers', (t) =>
       union: { name: 'RemoveDoNotCallNumbersResult', description: 'RemoveDoNotCallNumbersPayload or a typed error.' },
     },
     args: { input: t.arg({ type: RemoveDoNotCallNumbersInput, required: true }) },
-    resolve: (_root, { input }, ctx) => removeDoNotCallNumbers(ctx.app, ctx.orgId, input),
+    resolve: (_root, { input }, ctx) => removeDoNotCallNumbers(ctx.app, ctx.orgId, { ...input, actor: ctx.actor }),
   }),
 );
