@@ -86,3 +86,75 @@ export function useOperationLimits(limits: Limits): Plugin[] {
     costPlugin,
   ];
 }
+
+/**
+ * Open subscriptions per API key in this process: WebSocket ones (counted from their sockets,
+ * synchronously, by server.ts) and SSE ones (one HTTP request each, counted here).
+ */
+export class OpenStreams {
+  readonly sockets = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
+  private readonly sse = new Map<string, number>();
+
+  count(keyId: string): number {
+    let n = this.sse.get(keyId) ?? 0;
+    for (const socket of this.sockets.get(keyId) ?? []) n += Object.keys(socket.subscriptions).length;
+    return n;
+  }
+
+  /** Takes an SSE slot for the key; returns its release (idempotent), or null when the key is at its limit. */
+  acquireSse(keyId: string, limit: number): (() => void) | null {
+    if (this.count(keyId) >= limit) return null;
+    this.sse.set(keyId, (this.sse.get(keyId) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.sse.get(keyId) ?? 1) - 1;
+      if (left > 0) this.sse.set(keyId, left);
+      else this.sse.delete(keyId);
+    };
+  }
+}
+
+/** Caps a key's SSE subscriptions together with its WebSocket ones (server.ts caps those). */
+export function useSseQuota(streams: OpenStreams, limit: number): Plugin {
+  return {
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const ctx = args.contextValue as { socket?: unknown; auth?: { keyId: string } };
+      if (ctx.socket || !ctx.auth) return; // graphql-ws: counted per socket
+      const release = streams.acquireSse(ctx.auth.keyId, limit);
+      if (!release) {
+        setResultAndStopExecution({
+          errors: [new GraphQLError(`Too many subscriptions for this API key (at most ${limit}).`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })],
+        });
+        return;
+      }
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (!(Symbol.asyncIterator in result)) return release();
+          const source = result[Symbol.asyncIterator]();
+          const wrapped = {
+            next: async () => {
+              const step = await source.next();
+              if (step.done) release();
+              return step;
+            },
+            return: async (value?: unknown) => {
+              release();
+              return (await source.return?.(value)) ?? { done: true as const, value: undefined };
+            },
+            throw: async (error?: unknown) => {
+              release();
+              if (source.throw) return source.throw(error);
+              throw error;
+            },
+            [Symbol.asyncIterator]() {
+              return wrapped;
+            },
+          };
+          setResult(wrapped as typeof result & AsyncIterableIterator<never>);
+        },
+      };
+    },
+  };
+}

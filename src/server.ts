@@ -9,7 +9,7 @@ import type { App } from './app.ts';
 import { KeyWatch, useKeyRevocation } from './auth/key-watch.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
 import { useInputGuard } from './input-guard.ts';
-import { useOperationLimits } from './limits.ts';
+import { OpenStreams, useOperationLimits, useSseQuota } from './limits.ts';
 import { createContext, requestIdOf } from './schema/context.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
@@ -104,7 +104,7 @@ function yogaLogger(logger: Logger) {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, app.logger)) {
+export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, app.logger), streams = new OpenStreams()) {
   const identities = new WeakMap<Request, ApiKeyIdentity>();
   return createYoga<{ identity?: ApiKeyIdentity }>({
     schema,
@@ -130,6 +130,7 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
       useApiKeyAuth(app, identities),
       ...useOperationLimits(app.config.limits),
       useInputGuard(),
+      useSseQuota(streams, app.config.limits.subscriptionsPerKey),
       useKeyRevocation(keyWatch),
     ],
     context: ({ request, identity }) => {
@@ -148,9 +149,10 @@ type WsExtra = { identity: ApiKeyIdentity; key: string; unwatch?: () => void };
 /** HTTP (GraphQL, GraphiQL, SSE, /health) and graphql-ws on one port. */
 export async function startServer(app: App, options: { port: number; host: string }): Promise<RunningServer> {
   const keyWatch = new KeyWatch(app.db.prisma, app.logger);
-  const yoga = createYogaApp(app, keyWatch);
-  // Open sockets per key, to count a key's subscriptions across all its sockets in this process.
-  const socketsOfKey = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
+  // A key's subscriptions across all its sockets (and SSE streams) in this process.
+  const streams = new OpenStreams();
+  const socketsOfKey = streams.sockets;
+  const yoga = createYogaApp(app, keyWatch, streams);
   const { subscriptionsPerSocket, subscriptionsPerKey } = app.config.limits;
   const server: Server = createServer(yoga);
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
@@ -197,9 +199,7 @@ export async function startServer(app: App, options: { port: number; host: strin
         if (open(ctx) > subscriptionsPerSocket) {
           return [new GraphQLError(`Too many operations on this connection (at most ${subscriptionsPerSocket}).`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }
-        let ofKey = 0;
-        for (const socket of socketsOfKey.get(ctx.extra.identity?.keyId ?? '') ?? []) ofKey += open(socket);
-        if (ofKey > subscriptionsPerKey) {
+        if (streams.count(ctx.extra.identity?.keyId ?? '') > subscriptionsPerKey) {
           return [new GraphQLError(`Too many operations for this API key (at most ${subscriptionsPerKey}).`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }
         // Checked again per operation, so a key revoked while a dashboard stays connected cannot

@@ -128,5 +128,14 @@ describe('subscriptions per socket and per key', () => {
     for (let i = 1; i <= 3; i++) subscribe(second, String(i));
     subscribe(second, '4');
     expect(await second.waitForMessage()).toMatchObject({ id: '4', type: 'error', payload: [{ message: expect.stringContaining('this API key (at most 8)') }] });
+
+    // SSE streams on the same server count toward the same per-key limit.
+    const sse = await fetch(server.url, {
+      method: 'POST',
+      signal: AbortSignal.timeout(10_000),
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${org.key}` },
+      body: JSON.stringify({ query: 'subscription($id: ID!) { campaignEvents(campaignId: $id) { sequence } }', variables: { id: campaignId } }),
+    });
+    expect(await sse.text()).toContain('TOO_MANY_SUBSCRIPTIONS');
   });
 });
