@@ -1,4 +1,3 @@
-import type { Plugin } from 'graphql-yoga';
 import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { deadKeys } from './keys.ts';
@@ -59,35 +58,3 @@ export class KeyWatch {
   }
 }
 
-/** Ends every subscription (SSE or WebSocket) of a key as soon as the key stops authenticating. */
-export function useKeyRevocation(watch: KeyWatch): Plugin {
-  return {
-    onSubscribe({ args }) {
-      const keyId = (args.contextValue as { auth?: { keyId: string } }).auth?.keyId;
-      if (!keyId) return;
-      return {
-        onSubscribeResult({ result, setResult }) {
-          if (!(Symbol.asyncIterator in result)) return;
-          const source = result[Symbol.asyncIterator]();
-          const unwatch = watch.watch(keyId, () => void source.return?.());
-          const wrapped = {
-            next: () => source.next(),
-            return: async (value?: unknown) => {
-              unwatch();
-              return (await source.return?.(value)) ?? { done: true as const, value: undefined };
-            },
-            throw: async (error?: unknown) => {
-              unwatch();
-              if (source.throw) return source.throw(error);
-              throw error;
-            },
-            [Symbol.asyncIterator]() {
-              return wrapped;
-            },
-          };
-          setResult(wrapped as typeof result & AsyncIterableIterator<never>);
-        },
-      };
-    },
-  };
-}
