@@ -1,8 +1,8 @@
 /**
  * The claim's per-call decisions that need no database: in which zone(s) a recipient is judged,
- * whether the window is open there now, and the evidence recorded with each dial.
+ * and whether the window is open there now.
  */
-import { formatClock, localDateTime, type CallingWindow, type Eligibility } from '../domain/calling-window.ts';
+import type { CallingWindow, Eligibility } from '../domain/calling-window.ts';
 import { recipientZones, type RecipientZones } from '../domain/recipient-zone.ts';
 import { eligibilityInZones } from '../domain/recipient-window.ts';
 import type { LockedCampaign } from '../services/campaign-lock.ts';
@@ -39,32 +39,6 @@ export class WindowJudge {
     }
     return { ...found, eligibility: e };
   }
-}
-
-/** What a compliance officer needs to show that a dial was allowed, written with its attempt. */
-export type DialEvidence = {
-  recipient_timezone: string;
-  recipient_timezones: string[];
-  recipient_local_time: string;
-  calling_window: { days: number[]; start: string; end: string; legalHours: boolean; timezoneSource: string };
-  dnc_checked_at: string;
-};
-
-export function dialEvidence(judgement: RecipientZones, window: CallingWindow, now: Date): DialEvidence {
-  const clock = (minutes: number) => formatClock(minutes) ?? String(minutes);
-  return {
-    recipient_timezone: judgement.zones[0]!,
-    recipient_timezones: judgement.zones,
-    recipient_local_time: localDateTime(judgement.zones[0]!, now),
-    calling_window: {
-      days: [...window.days],
-      start: clock(window.start),
-      end: clock(window.end),
-      legalHours: window.legalHours !== false,
-      timezoneSource: judgement.source,
-    },
-    dnc_checked_at: now.toISOString(),
-  };
 }
 
 /** The contact's columns for the script, with its name under `name` unless a column says otherwise. */

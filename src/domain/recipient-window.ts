@@ -3,7 +3,8 @@
  * may be placed only while the window is open in every one of them, so nobody is woken up
  * whichever of the zones they actually live in.
  */
-import { eligibility, isWithinWindow, nextWindowStart, type CallingWindow, type Eligibility } from './calling-window.ts';
+import { eligibility, formatClock, isWithinWindow, localDateTime, nextWindowStart, type CallingWindow, type Eligibility } from './calling-window.ts';
+import type { RecipientZones } from './recipient-zone.ts';
 
 /** Rounds of "the latest next opening" before giving up: each moves forward, 15 days of windows fit well within. */
 const MAX_ROUNDS = 64;
@@ -32,4 +33,28 @@ export function nextCommonOpening(window: CallingWindow, zones: readonly string[
     at = latest.getTime() === at.getTime() ? new Date(at.getTime() + 60_000) : latest;
   }
   return null;
+}
+
+/** What a compliance officer needs to show that a dial was allowed, recorded with its attempt. */
+export type DialEvidence = {
+  recipientTimezone: string;
+  recipientTimezones: string[];
+  recipientLocalTime: string;
+  callingWindow: { days: number[]; start: string; end: string; legalHours: boolean; timezoneSource: string };
+};
+
+export function dialEvidence(recipient: RecipientZones, window: CallingWindow, now: Date): DialEvidence {
+  const clock = (minutes: number) => formatClock(minutes) ?? String(minutes);
+  return {
+    recipientTimezone: recipient.zones[0]!,
+    recipientTimezones: recipient.zones,
+    recipientLocalTime: localDateTime(recipient.zones[0]!, now),
+    callingWindow: {
+      days: [...window.days],
+      start: clock(window.start),
+      end: clock(window.end),
+      legalHours: window.legalHours !== false,
+      timezoneSource: recipient.source,
+    },
+  };
 }

@@ -8,11 +8,11 @@
 import type { App } from '../app.ts';
 import type { CallAttempt } from '../db/generated/prisma/client.ts';
 import { TX } from '../db/transactions.ts';
-import { formatClock, isWithinWindow, localDateTime } from '../domain/calling-window.ts';
+import { isWithinWindow } from '../domain/calling-window.ts';
 import { InsufficientBalanceError, NotFoundError, OutsideCallingWindowError, ValidationError } from '../domain/errors.ts';
 import { normalizePhone, notDialableReason } from '../domain/phone.ts';
 import { recipientZones } from '../domain/recipient-zone.ts';
-import { eligibilityInZones } from '../domain/recipient-window.ts';
+import { dialEvidence, eligibilityInZones } from '../domain/recipient-window.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
 import { type Actor, recordAudit } from './audit.ts';
 import { isOnDoNotCallList } from './do-not-call.ts';
@@ -62,6 +62,7 @@ export async function queueTestCall(
     const closed = recipient.zones.find((zone) => !isWithinWindow(window, zone, now)) ?? recipient.zones[0]!;
     throw new OutsideCallingWindowError(closed, open.nextEligibleAt, open.reason);
   }
+  const evidence = dialEvidence(recipient, window, now);
   return withEvents(app, TX.locked, async (tx, events) => {
     // The campaign row is locked by appendEvent's sequence bump; no call row is touched.
     const created = await tx.callAttempt.create({
@@ -72,17 +73,8 @@ export async function queueTestCall(
         isTest: true,
         toNumber: phone.e164,
         telephonyStatus: 'QUEUED',
-        recipientTimezone: recipient.zones[0]!,
-        recipientTimezones: recipient.zones,
-        recipientLocalTime: localDateTime(recipient.zones[0]!, now),
-        callingWindow: {
-          days: window.days,
-          start: formatClock(window.start),
-          end: formatClock(window.end),
-          legalHours: window.legalHours,
-          timezoneSource: recipient.source,
-          ignoredByCaller: !open.eligible,
-        },
+        ...evidence,
+        callingWindow: { ...evidence.callingWindow, ignoredByCaller: !open.eligible },
       },
     });
     events.push(await appendEvent(tx, campaign.id, TEST_CALL_EVENT));

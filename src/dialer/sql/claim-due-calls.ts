@@ -20,7 +20,8 @@ import type { CampaignEventMessage } from '../../realtime/pubsub.ts';
 import { completeIfDone } from '../../services/campaign-lifecycle.ts';
 import { lockCampaign, openCallCounts } from '../../services/campaign-lock.ts';
 import { listedNumbers } from '../../services/do-not-call.ts';
-import { campaignWindow, dialEvidence, variablesOf, WindowJudge, type DialEvidence } from '../claim-rules.ts';
+import { dialEvidence, type DialEvidence } from '../../domain/recipient-window.ts';
+import { campaignWindow, variablesOf, WindowJudge } from '../claim-rules.ts';
 import type { DialAgent } from '../provider.ts';
 import { agentOf, DEFAULT_AGENT } from './agent.ts';
 
@@ -158,7 +159,7 @@ export async function claimDueCalls(
       if (leftOver || rows.length < batch || toClaim.length >= free || scanned >= MAX_SCAN) break;
     }
 
-    const claimed = toClaim.length > 0 ? await claimRows(tx, campaign.organization_id, campaignId, toClaim, newContacts, options, events) : [];
+    const claimed = toClaim.length > 0 ? await claimRows(tx, campaign.organization_id, campaignId, toClaim, newContacts, options, now, events) : [];
     const completed = settled > 0 && claimed.length === 0 ? await completeIfDone(tx, campaign, events) : false;
     return {
       claimed,
@@ -196,6 +197,7 @@ async function claimRows(
   rows: (DueRow & { evidence: DialEvidence })[],
   newContacts: Set<string>,
   options: { workerId: string; leaseMs: number },
+  dncCheckedAt: Date,
   events: CampaignEventMessage[],
 ): Promise<ClaimedCall[]> {
   const ids = rows.map((r) => r.id);
@@ -213,7 +215,14 @@ async function claimRows(
      WHERE id = ANY(${ids}::uuid[])`;
   // The attempt exists before the dial; its number continues after any attempt that was
   // recorded but never dialed (so it is not always attempt_count).
-  const evidence = rows.map((r) => ({ call_id: r.id, ...r.evidence }));
+  const evidence = rows.map((r) => ({
+    call_id: r.id,
+    recipient_timezone: r.evidence.recipientTimezone,
+    recipient_timezones: r.evidence.recipientTimezones,
+    recipient_local_time: r.evidence.recipientLocalTime,
+    calling_window: r.evidence.callingWindow,
+    dnc_checked_at: dncCheckedAt.toISOString(),
+  }));
   const attempts = await tx.$queryRaw<{ id: string; call_id: string }[]>`
     INSERT INTO call_attempt (id, campaign_id, call_id, number, to_number, telephony_status, started_at,
                               recipient_timezone, recipient_timezones, recipient_local_time, calling_window, dnc_checked_at)
