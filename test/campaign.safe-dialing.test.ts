@@ -1,8 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator } from '../src/dialer/providers/simulator.ts';
-import type { TelephonyProvider } from '../src/dialer/provider.ts';
 import { startDueCampaigns } from '../src/dialer/scheduler.ts';
-import { startWorker, type RunningWorker } from '../src/dialer/worker.ts';
 import {
   CampaignOutcomesDocument,
   CreateCampaignDocument,
@@ -13,32 +10,22 @@ import {
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { addContactsOk } from './helpers/calls.ts';
 import { dbIdOf, expectExactStats, makeCampaign } from './helpers/campaigns.ts';
-import { campaignStatus, IMMEDIATE_RETRIES, makeDialableCampaign, waitFor } from './helpers/dialer.ts';
+import { campaignStatus, IMMEDIATE_RETRIES, makeDialableCampaign, makeWorkerPool, waitFor } from './helpers/dialer.ts';
 
 let t: TestApp;
 let org: TestOrg;
-const workers: RunningWorker[] = [];
-const providers: TelephonyProvider[] = [];
+const pool = makeWorkerPool(() => t);
 
 beforeAll(async () => {
   t = await makeTestApp();
   org = await t.makeOrg();
 });
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
-  await Promise.all(providers.splice(0).map((p) => p.close()));
-});
+afterEach(() => pool.stopAll());
 afterAll(() => t?.close());
-
-async function runWorker() {
-  const provider = createSimulator({ speed: 5000, seed: 3 });
-  providers.push(provider);
-  workers.push(await startWorker(t.app, { provider, pollIntervalMs: 20, recoveryIntervalMs: 200, batchWindowMs: 5 }));
-}
 
 describe('what COMPLETED and FAILED mean', () => {
   it('people who never answered end COMPLETED (NO_ANSWER, BUSY); only technical failures are FAILED — and only those are retried', async () => {
-    await runWorker();
+    await pool.start();
     // Magic numbers of the simulator: …9908 NO_ANSWER, …9909 BUSY, …9910 ISSUE_DIALING, …9901 ANSWERED.
     const numbers = ['+12025559908', '+12025559909', '+12025559910', '+12025559901'];
     const campaign = await makeDialableCampaign(org, { contacts: 4, numbers, settings: { maxAttempts: 2, retryPolicy: IMMEDIATE_RETRIES } });
@@ -64,9 +51,7 @@ describe('what COMPLETED and FAILED mean', () => {
 
   it('a provider reporting TECHNICAL_ERROR again and again pauses the campaign (SYSTEM_FAILURE) instead of failing every call', async () => {
     // A provider account that is broken: every call comes back TECHNICAL_ERROR.
-    const provider = createSimulator({ speed: 5000, seed: 3, mix: { TECHNICAL_ERROR: 1 } });
-    providers.push(provider);
-    workers.push(await startWorker(t.app, { provider, pollIntervalMs: 20, recoveryIntervalMs: 200, batchWindowMs: 5, maxDialFailures: 3 }));
+    await pool.start({ mix: { TECHNICAL_ERROR: 1 } }, { maxDialFailures: 3 });
     const contacts = 12;
     const campaign = await makeDialableCampaign(org, { contacts, settings: { maxConcurrentCalls: 1, maxAttempts: 1 } });
     await waitFor(async () => (await campaignStatus(t, campaign.dbId)).pauseReason === 'SYSTEM_FAILURE', 'the SYSTEM_FAILURE pause');

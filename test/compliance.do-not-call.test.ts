@@ -3,10 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { print } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator } from '../src/dialer/providers/simulator.ts';
 import { readLedger } from '../src/dialer/providers/simulator-ledger.ts';
-import { startWorker, type RunningWorker } from '../src/dialer/worker.ts';
-import type { TelephonyProvider } from '../src/dialer/provider.ts';
 import { createKey } from '../src/auth/keys.ts';
 import {
   AddDoNotCallNumbersDocument,
@@ -19,22 +16,18 @@ import {
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { addContactsOk, usNumbers } from './helpers/calls.ts';
 import { expectExactStats, makeCampaign } from './helpers/campaigns.ts';
-import { makeDialableCampaign, waitFor } from './helpers/dialer.ts';
+import { makeDialableCampaign, makeWorkerPool, waitFor } from './helpers/dialer.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'callboard-dnc-'));
 let t: TestApp;
 let org: TestOrg;
-const workers: RunningWorker[] = [];
-const providers: TelephonyProvider[] = [];
+const pool = makeWorkerPool(() => t);
 
 beforeAll(async () => {
   t = await makeTestApp();
   org = await t.makeOrg();
 });
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
-  await Promise.all(providers.splice(0).map((p) => p.close()));
-});
+afterEach(() => pool.stopAll());
 afterAll(async () => {
   await t?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -116,9 +109,7 @@ describe('the do-not-call list while a campaign runs', () => {
     const ledgers = [0, 1, 2].map((i) => path.join(dir, `run-${i}.jsonl`));
     for (const ledgerPath of ledgers) {
       // Calls long enough (2–4 s) that many are waiting while the first ones talk.
-      const provider = createSimulator({ speed: 60, seed: ledgerPath, ledgerPath, mix: { ANSWERED: 1 }, ringSeconds: [1, 2], talkSeconds: [60, 180] });
-      providers.push(provider);
-      workers.push(await startWorker(t.app, { provider, pollIntervalMs: 20, recoveryIntervalMs: 200, batchWindowMs: 5 }));
+      await pool.start({ speed: 60, seed: ledgerPath, ledgerPath, mix: { ANSWERED: 1 }, ringSeconds: [1, 2], talkSeconds: [60, 180] });
     }
     const numbers = usNumbers(60, 8000);
     const campaign = await makeDialableCampaign(runOrg, { contacts: 60, numbers, settings: { maxConcurrentCalls: 6 } });

@@ -1,7 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator } from '../src/dialer/providers/simulator.ts';
-import type { TelephonyProvider } from '../src/dialer/provider.ts';
-import { startWorker, type RunningWorker } from '../src/dialer/worker.ts';
 import { changeBalance } from '../src/services/billing.ts';
 import {
   AddMinutesDocument,
@@ -10,19 +7,15 @@ import {
   UpdateOrganizationDocument,
 } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
-import { campaignStatus, makeDialableCampaign, waitFor } from './helpers/dialer.ts';
+import { campaignStatus, makeDialableCampaign, makeWorkerPool, waitFor } from './helpers/dialer.ts';
 
 let t: TestApp;
-const workers: RunningWorker[] = [];
-const providers: TelephonyProvider[] = [];
+const pool = makeWorkerPool(() => t);
 
 beforeAll(async () => {
   t = await makeTestApp();
 });
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
-  await Promise.all(providers.splice(0).map((p) => p.close()));
-});
+afterEach(() => pool.stopAll());
 afterAll(() => t?.close());
 
 /** The balance always equals the sum of its transactions. */
@@ -36,11 +29,7 @@ async function expectBalanceEqualsTransactions(org: TestOrg) {
   return organization;
 }
 
-async function runWorker() {
-  const provider = createSimulator({ speed: 5000, seed: 7, mix: { ANSWERED: 1 } });
-  providers.push(provider);
-  workers.push(await startWorker(t.app, { provider, pollIntervalMs: 20, recoveryIntervalMs: 200, batchWindowMs: 5 }));
-}
+const runWorker = () => pool.start({ seed: 7, mix: { ANSWERED: 1 } });
 
 describe('minutes', () => {
   it('starts with an OPENING transaction; calls are charged; top-ups are recorded — the balance is always their sum', async () => {

@@ -1,4 +1,8 @@
 import { expect } from 'vitest';
+import type { TelephonyProvider } from '../../src/dialer/provider.ts';
+import { createSimulator } from '../../src/dialer/providers/simulator.ts';
+import type { SimulatorOptions } from '../../src/dialer/providers/simulator-options.ts';
+import { startWorker, type RunningWorker, type WorkerOptions } from '../../src/dialer/worker.ts';
 import { readLedger } from '../../src/dialer/providers/simulator-ledger.ts';
 import { claimDueCalls } from '../../src/dialer/sql/claim-due-calls.ts';
 import { NOT_DIALED_MESSAGE } from '../../src/dialer/sql/revert-undialed.ts';
@@ -145,4 +149,26 @@ export { NOT_DIALED_MESSAGE };
 export async function completeByDialer(t: TestApp, campaignId: string): Promise<void> {
   const result = await claimDueCalls(t.app, campaignId, { workerId: 'test-dialer', leaseMs: 30_000, limit: 1 });
   expect(result).toMatchObject({ claimed: [], completed: true });
+}
+
+/**
+ * Workers for one test file, each with its own simulator, polling fast: `start()` in a test,
+ * `stopAll()` in afterEach (a worker closes only a provider it created, so the pool closes them).
+ */
+export function makeWorkerPool(t: () => TestApp) {
+  const workers: RunningWorker[] = [];
+  const providers: TelephonyProvider[] = [];
+  return {
+    async start(sim: SimulatorOptions = {}, options: WorkerOptions = {}) {
+      const provider = createSimulator({ speed: 5000, seed: 3, ...sim });
+      providers.push(provider);
+      const worker = await startWorker(t().app, { provider, pollIntervalMs: 20, recoveryIntervalMs: 200, batchWindowMs: 5, ...options });
+      workers.push(worker);
+      return worker;
+    },
+    async stopAll() {
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+      await Promise.all(providers.splice(0).map((p) => p.close()));
+    },
+  };
 }
