@@ -9,7 +9,7 @@
  */
 import type { Database } from '../db/client.ts';
 import { POLL_SQL_TAG } from '../db/sql-literals.ts';
-import type { Tx } from '../db/transactions.ts';
+import { transaction, type Tx, type TxKind } from '../db/transactions.ts';
 import type { CallboardPubSub, CampaignEventMessage } from './pubsub.ts';
 
 /** One entry of a campaign's event log, as subscribers see it (live or replayed alike). */
@@ -76,11 +76,14 @@ export function publishEvents(pubsub: CallboardPubSub, events: readonly Campaign
  */
 export async function withEvents<T>(
   app: { db: Database; pubsub: CallboardPubSub },
-  options: { timeout: number; maxWait: number },
+  kind: TxKind,
   work: (tx: Tx, events: CampaignEventMessage[]) => Promise<T>,
 ): Promise<T> {
-  const events: CampaignEventMessage[] = [];
-  const result = await app.db.prisma.$transaction((tx) => work(tx, events), options);
+  let events: CampaignEventMessage[] = [];
+  const result = await transaction(app.db, kind, (tx) => {
+    events = []; // a run again after a deadlock starts from an empty list
+    return work(tx, events);
+  });
   publishEvents(app.pubsub, events);
   return result;
 }

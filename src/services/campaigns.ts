@@ -1,6 +1,6 @@
 import type { App } from '../app.ts';
 import { Prisma, type Campaign } from '../db/generated/prisma/client.ts';
-import { TX, type Tx } from '../db/transactions.ts';
+import { transaction, TX, type Tx } from '../db/transactions.ts';
 import { parseCampaignSettings, parseName } from '../domain/campaign-settings.ts';
 import { InvalidCampaignTransitionError, NotFoundError, type FieldError, ValidationError, VersionConflictError } from '../domain/errors.ts';
 import { transition } from '../domain/lifecycle.ts';
@@ -85,14 +85,14 @@ export async function createCampaign(
   input: { name: string; agentId?: string | null; settings?: SettingsInput; actor?: Actor | null },
 ): Promise<Campaign> {
   const { name, settings } = validInput(input);
-  return app.db.prisma.$transaction(async (tx) => {
+  return transaction(app.db, TX.locked, async (tx) => {
     await requireAgent(tx, orgId, input.agentId);
     const created = await tx.campaign.create({
       data: { ...(settings as Prisma.CampaignUncheckedCreateInput), name: name!, organizationId: orgId, agentId: input.agentId ?? null },
     });
     await recordAudit(tx, orgId, input.actor, { action: 'campaign.create', targetType: 'Campaign', targetId: created.id, after: auditable(created) });
     return created;
-  }, TX.locked);
+  });
 }
 
 /**

@@ -15,7 +15,7 @@
 import type { App } from '../app.ts';
 import type { DoNotCallSource } from '../db/generated/prisma/client.ts';
 import { literalList } from '../db/sql-literals.ts';
-import { TX } from '../db/transactions.ts';
+import { transaction, TX } from '../db/transactions.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { WAITING_CALL_STATUSES } from '../domain/lifecycle.ts';
 import { normalizePhone, parseCountry } from '../domain/phone.ts';
@@ -69,7 +69,7 @@ async function insertEntries(
   let added = 0;
   for (let i = 0; i < e164s.length; i += 5_000) {
     const batch = e164s.slice(i, i + 5_000);
-    added += await app.db.prisma.$transaction(async (tx) => {
+    added += await transaction(app.db, TX.locked, async (tx) => {
       await tx.$queryRaw`SELECT id FROM organization WHERE id = ${orgId}::uuid FOR UPDATE`;
       const inserted = await tx.$executeRaw`
         INSERT INTO do_not_call (organization_id, phone_number, reason, source)
@@ -82,7 +82,7 @@ async function insertEntries(
         after: { numbers: batch.length, added: inserted, reason: entry.reason, source: entry.source },
       });
       return inserted;
-    }, TX.locked);
+    });
   }
   return added;
 }
@@ -202,11 +202,11 @@ export async function removeDoNotCallNumbers(
 ) {
   checkRequestSize(input.numbers);
   const { valid, rejected } = normalizeNumbers(input.numbers, parseCountry(input.defaultCountry));
-  const removed = await app.db.prisma.$transaction(async (tx) => {
+  const removed = await transaction(app.db, TX.locked, async (tx) => {
     const count = await tx.$executeRaw`
       DELETE FROM do_not_call WHERE organization_id = ${orgId}::uuid AND phone_number = ANY(${valid}::text[])`;
     await recordAudit(tx, orgId, input.actor, { action: 'do_not_call.remove', targetType: 'Organization', targetId: orgId, after: { numbers: valid.length, removed: count } });
     return count;
-  }, TX.locked);
+  });
   return { removed, rejected };
 }

@@ -5,7 +5,7 @@
  */
 import type { App } from '../app.ts';
 import type { Organization } from '../db/generated/prisma/client.ts';
-import { TX } from '../db/transactions.ts';
+import { transaction, TX } from '../db/transactions.ts';
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import { type Actor, recordAudit } from './audit.ts';
 import { changeBalance } from './billing.ts';
@@ -22,7 +22,7 @@ export async function addMinutes(app: App, orgId: string, input: { minutes: numb
   }
   const note = input.note?.trim() || null;
   if (note && note.length > 500) throw ValidationError.of(['note'], 'at most 500 characters');
-  await app.db.prisma.$transaction(async (tx) => {
+  await transaction(app.db, TX.locked, async (tx) => {
     const balance = await changeBalance(tx, orgId, input.minutes * 60, 'TOP_UP', note);
     await recordAudit(tx, orgId, input.actor, {
       action: 'organization.add_minutes',
@@ -31,7 +31,7 @@ export async function addMinutes(app: App, orgId: string, input: { minutes: numb
       before: { balanceSeconds: balance - input.minutes * 60 },
       after: { balanceSeconds: balance, note },
     });
-  }, TX.locked);
+  });
   await resumeFundedCampaigns(app, orgId);
   return app.db.prisma.organization.findUniqueOrThrow({ where: { id: orgId } });
 }
@@ -42,7 +42,7 @@ export async function updateOrganization(app: App, orgId: string, input: { conta
       throw ValidationError.of(['contactLimit'], `a whole number from 0 to ${MAX_CONTACT_LIMIT}, or null for unlimited`);
     }
   }
-  return app.db.prisma.$transaction(async (tx) => {
+  return transaction(app.db, TX.locked, async (tx) => {
     const before = await tx.organization.findUniqueOrThrow({ where: { id: orgId }, select: { contactLimit: true } });
     const updated = await tx.organization.update({
       where: { id: orgId },
@@ -56,7 +56,7 @@ export async function updateOrganization(app: App, orgId: string, input: { conta
       after: { contactLimit: updated.contactLimit },
     });
     return updated;
-  }, TX.locked);
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { App } from '../../app.ts';
-import { TX } from '../../db/transactions.ts';
+import { transaction, TX } from '../../db/transactions.ts';
 import { lockCampaign } from '../../services/campaign-lock.ts';
 
 /**
@@ -8,11 +8,11 @@ import { lockCampaign } from '../../services/campaign-lock.ts';
  */
 export async function releaseLeases(app: App, campaignId: string, callIds: string[], workerId: string): Promise<number> {
   if (callIds.length === 0) return 0;
-  return app.db.prisma.$transaction(async (tx) => {
+  return transaction(app.db, TX.locked, async (tx) => {
     await lockCampaign(tx, campaignId);
     return tx.$executeRaw`
       UPDATE "call" SET lease_owner = NULL, lease_expires_at = now() - interval '1 millisecond'
        WHERE id = ANY(${callIds}::uuid[]) AND lease_owner = ${workerId} AND status = 'IN_PROGRESS'`;
-  }, TX.locked);
+  });
 }
 

@@ -1,5 +1,5 @@
 import type { App } from '../../app.ts';
-import { TX } from '../../db/transactions.ts';
+import { transaction, TX } from '../../db/transactions.ts';
 import { lockCampaign } from '../../services/campaign-lock.ts';
 import { leaseMillis } from './renew-leases.ts';
 
@@ -26,7 +26,7 @@ export async function takeExpiredLeases(
   leaseMs: number,
 ): Promise<TakenCall[]> {
   if (callIds.length === 0) return [];
-  return app.db.prisma.$transaction(async (tx) => {
+  return transaction(app.db, TX.locked, async (tx) => {
     await lockCampaign(tx, campaignId);
     const taken = await tx.$queryRaw<{ id: string }[]>`
       UPDATE "call" SET lease_owner = ${workerId},
@@ -39,6 +39,6 @@ export async function takeExpiredLeases(
       SELECT id, call_id, provider_call_id FROM call_attempt WHERE call_id = ANY(${ids}::uuid[]) AND ended_at IS NULL`;
     const byCall = new Map(attempts.map((a) => [a.call_id, a]));
     return ids.map((id) => ({ callId: id, attemptId: byCall.get(id)?.id ?? null, providerCallId: byCall.get(id)?.provider_call_id ?? null }));
-  }, TX.locked);
+  });
 }
 
