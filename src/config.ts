@@ -35,6 +35,8 @@ const Env = z.object({
   CALLBOARD_GRAPHIQL: z.enum(['0', '1']).default('0'),
   // Browsers may call the API from these origins (comma-separated); none by default.
   CALLBOARD_CORS_ORIGINS: z.string().optional(),
+  // The base URL clients (and providers' webhooks) reach this server at: export links are absolute with it.
+  CALLBOARD_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type Config = {
@@ -63,6 +65,8 @@ export type Config = {
   graphiql: boolean;
   /** Origins allowed to call the API from a browser; empty: CORS off. */
   corsOrigins: string[];
+  /** Base URL of this server as clients reach it (no trailing slash); unset: links are relative. */
+  publicUrl?: string;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -97,5 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     graphiql: e.CALLBOARD_GRAPHIQL === '1',
     corsOrigins: (e.CALLBOARD_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    publicUrl: e.CALLBOARD_PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }

@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
 import { KeyWatch } from './auth/key-watch.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
+import { exportResponse, isExportPath } from './exports/routes.ts';
 import { useInputGuard } from './input-guard.ts';
 import { useOperationLimits } from './limits.ts';
 import { OpenStreams, useKeyRevocation, useSseQuota } from './stream-guards.ts';
@@ -89,6 +90,14 @@ function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>): 
         return;
       }
       identities.set(request, identity);
+      if (isExportPath(url.pathname)) {
+        try {
+          endResponse(await exportResponse(app, identity, request, url, fetchAPI));
+        } catch (error) {
+          app.logger.error({ err: error, path: url.pathname }, 'export failed before it started');
+          endResponse(jsonError(fetchAPI, 500, 'Unexpected error.'));
+        }
+      }
     },
   };
 }

@@ -89,3 +89,16 @@ function estimate(finished: number, remaining: number, campaign: { status: strin
   if (elapsed <= 0) return null;
   return new Date(now.getTime() + (elapsed / finished) * remaining);
 }
+
+/**
+ * How long a campaign has run: from its first dial to its end (completion or stop), or to `now`
+ * while it is still going; null before anything was dialed.
+ */
+export function campaignDurationSeconds(
+  campaign: { firstDialedAt: Date | null; completedAt: Date | null; canceledAt: Date | null },
+  now: Date = new Date(),
+): number | null {
+  if (!campaign.firstDialedAt) return null;
+  const end = campaign.completedAt ?? campaign.canceledAt ?? now;
+  return Math.max(0, Math.round((end.getTime() - campaign.firstDialedAt.getTime()) / 1000));
+}

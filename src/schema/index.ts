@@ -16,6 +16,8 @@ import './call/campaign-calls.ts';
 import './call/contacts.ts';
 import './call/duplicate.ts';
 import './call/test-call.ts';
+import './call/org-calls.ts';
+import './campaign/results.ts';
 import './realtime/campaign-events.ts';
 import './realtime/campaign-updated.ts';
 import './realtime/call-updated.ts';

@@ -237,6 +237,8 @@ async function claimRows(
       JOIN "call" c ON c.id = v.call_id
     RETURNING id, call_id`;
   const attemptOf = new Map(attempts.map((a) => [a.call_id, a.id]));
+  // The campaign row is locked by this claim: the first claim that dials sets it, once.
+  await tx.$executeRaw`UPDATE campaign SET first_dialed_at = now() WHERE id = ${campaignId}::uuid AND first_dialed_at IS NULL`;
   events.push(...(await appendCallEvents(tx, campaignId, 'CALL_UPDATED', ids.map((id) => ({ id, status: 'IN_PROGRESS' })))));
   return rows.map((row) => ({ callId: row.id, attemptId: attemptOf.get(row.id)!, campaignId, to: row.phone_number, variables: variablesOf(row) }));
 }

@@ -17,6 +17,9 @@ import { GraphQLError } from 'graphql';
 import { isUuid } from '../../domain/ids.ts';
 import { CALL_OUTCOMES } from '../../domain/retry-policy.ts';
 import { CallStatus } from '../../db/generated/prisma/enums.ts';
+import { filterConditions, Params, type CallFilterInput } from '../../db/call-filter.ts';
+
+export { countableFromTally, type CallFilterInput } from '../../db/call-filter.ts';
 
 const CALL_STATUSES = Object.values(CallStatus);
 
@@ -32,14 +35,6 @@ const SORT_KEYS: Record<CallOrderField, { column: string; cast: string; nullable
   OUTCOME: { column: 'c.outcome', cast: '"CallOutcome"', nullable: true },
   CREATED_AT: { column: 'c.created_at', cast: 'timestamptz', nullable: false },
 };
-
-export interface CallFilterInput {
-  statuses?: readonly string[] | null;
-  outcomes?: readonly string[] | null;
-  search?: string | null;
-  processedAfter?: Date | null;
-  processedBefore?: Date | null;
-}
 
 export interface CallPageArgs {
   filter?: CallFilterInput | null;
@@ -107,42 +102,6 @@ function validSortValue(field: CallOrderField, value: string | null): boolean {
     default:
       return true;
   }
-}
-
-/** Collects positional parameters while a statement is built. */
-export class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
-const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-
-/** SQL conditions (on alias `c`) for a CallFilter; the campaign condition is the caller's. */
-export function filterConditions(filter: CallFilterInput | null | undefined, p: Params): string[] {
-  const where: string[] = [];
-  if (!filter) return where;
-  // Compared as enums (not text) so the (campaign_id, status, id) index and the statistics apply.
-  if (filter.statuses?.length) where.push(`c.status = ANY(${p.add([...filter.statuses])}::text[]::"CallStatus"[])`);
-  if (filter.outcomes?.length) where.push(`c.outcome = ANY(${p.add([...filter.outcomes])}::text[]::"CallOutcome"[])`);
-  const search = filter.search?.trim();
-  if (search) {
-    const alternatives = [`c.name ILIKE ${p.add(likePattern(search))}`, `c.phone_number ILIKE ${p.add(likePattern(search))}`];
-    // "(415) 555-01" finds +1415555…: numbers are stored in E.164, people type them formatted.
-    const digits = search.replace(/\D/g, '');
-    if (/^[\d\s+().-]+$/.test(search) && digits.length >= 3 && digits !== search) alternatives.push(`c.phone_number LIKE ${p.add(likePattern(digits))}`);
-    where.push(`(${alternatives.join(' OR ')})`);
-  }
-  if (filter.processedAfter) where.push(`c.processed_at >= ${p.add(filter.processedAfter.toISOString())}::timestamptz`);
-  if (filter.processedBefore) where.push(`c.processed_at < ${p.add(filter.processedBefore.toISOString())}::timestamptz`);
-  return where;
-}
-
-/** Whether totalCount can come from the campaign's counters (they are per status × outcome). */
-export function countableFromTally(filter: CallFilterInput | null | undefined): boolean {
-  return !filter?.search?.trim() && !filter?.processedAfter && !filter?.processedBefore;
 }
 
 const flip = (d: Direction): Direction => (d === 'ASC' ? 'DESC' : 'ASC');
@@ -234,28 +193,52 @@ export function planPage(args: CallPageArgs): PagePlan {
 }
 
 /**
- * One statement for the pages of all `campaignIds`: rows (campaign_id, id, sort_value, rn) with
- * rn the 1-based position in scan order.
+ * The first `plan.limit` rows of each of `campaignIds` in the plan's order, through each
+ * campaign's (campaign_id, sort key, id) index: the LATERAL subquery `q` (campaign_id, id,
+ * sort_key, sort_value) both statements below are built on.
  */
-export function pagesStatement(plan: PagePlan, filter: CallFilterInput | null | undefined, campaignIds: readonly string[]) {
+function perCampaignRows(plan: PagePlan, filter: CallFilterInput | null | undefined, campaignIds: readonly string[]) {
   const p = new Params();
   const ids = p.add([...campaignIds]);
   const { column } = SORT_KEYS[plan.field];
   const where = [...filterConditions(filter, p), ...plan.where.map((condition) => condition(p))];
   const limit = p.add(plan.limit);
   const dir = plan.scan;
-  const sql = `
-    SELECT p.campaign_id::text AS campaign_id, p.id::text AS id, p.sort_value, p.rn::int AS rn
+  const from = `
       FROM unnest(${ids}::uuid[]) AS k(campaign_id)
       CROSS JOIN LATERAL (
-        SELECT q.campaign_id, q.id, q.sort_value, row_number() OVER (ORDER BY q.sort_key ${dir}, q.id ${dir}) AS rn
-          FROM (SELECT c.campaign_id, c.id, ${column} AS sort_key, ${column}::text AS sort_value
-                  FROM "call" c
-                 WHERE c.campaign_id = k.campaign_id${where.map((w) => `\n                   AND ${w}`).join('')}
-                 ORDER BY ${column} ${dir}, c.id ${dir}
-                 LIMIT ${limit}) q
-      ) p`;
-  return { sql, params: p.values };
+        SELECT c.campaign_id, c.id, ${column} AS sort_key, ${column}::text AS sort_value
+          FROM "call" c
+         WHERE c.campaign_id = k.campaign_id${where.map((w) => `\n           AND ${w}`).join('')}
+         ORDER BY ${column} ${dir}, c.id ${dir}
+         LIMIT ${limit}) q`;
+  return { from, limit, dir, params: p.values };
+}
+
+/**
+ * One statement for the pages of all `campaignIds`: rows (campaign_id, id, sort_value, rn) with
+ * rn the 1-based position in its campaign's scan order.
+ */
+export function pagesStatement(plan: PagePlan, filter: CallFilterInput | null | undefined, campaignIds: readonly string[]) {
+  const { from, dir, params } = perCampaignRows(plan, filter, campaignIds);
+  const sql = `
+    SELECT q.campaign_id::text AS campaign_id, q.id::text AS id, q.sort_value,
+           (row_number() OVER (PARTITION BY q.campaign_id ORDER BY q.sort_key ${dir}, q.id ${dir}))::int AS rn${from}`;
+  return { sql, params };
+}
+
+/**
+ * One page across several campaigns (the organisation's calls): each campaign contributes its
+ * own first rows through its index, and the union is ordered and cut once — an index range per
+ * campaign, never a scan of the whole table.
+ */
+export function mergedPageStatement(plan: PagePlan, filter: CallFilterInput | null | undefined, campaignIds: readonly string[]) {
+  const { from, limit, dir, params } = perCampaignRows(plan, filter, campaignIds);
+  const sql = `
+    SELECT q.id::text AS id, q.sort_value${from}
+     ORDER BY q.sort_key ${dir}, q.id ${dir}
+     LIMIT ${limit}`;
+  return { sql, params };
 }
 
 /** Per-campaign row counts for filters the counters cannot answer (search, processed range). */

@@ -17,17 +17,22 @@ import {
   type CallPageArgs,
 } from './call-page.ts';
 
-const CallFilter = builder.inputType('CallFilter', {
-  description: 'Narrows a campaign’s calls. Conditions combine with AND; list values with OR.',
-  fields: (t) => ({
-    statuses: t.field({ type: [CallStatusEnum], description: 'Only calls in one of these statuses.' }),
-    outcomes: t.field({ type: [CallOutcomeEnum], description: 'Only calls with one of these outcomes.' }),
-    search: t.string({
-      description: 'Case-insensitive substring of the contact name or phone number ("(415) 555" also finds +1415555…).',
-    }),
-    processedAfter: t.field({ type: 'DateTime', description: 'Only calls that reached a final status at or after this instant.' }),
-    processedBefore: t.field({ type: 'DateTime', description: 'Only calls that reached a final status before this instant (exclusive).' }),
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** The filter fields a campaign's calls and the organisation's calls share (db/call-filter.ts applies them). */
+export const callFilterFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
+  statuses: t.field({ type: [CallStatusEnum], description: 'Only calls in one of these statuses.' }),
+  outcomes: t.field({ type: [CallOutcomeEnum], description: 'Only calls with one of these outcomes.' }),
+  search: t.string({
+    description: 'Case-insensitive substring of the contact name or phone number, however the number is typed ("(415) 555" finds +1415555…, "090 5555" finds +81905555…).',
   }),
+  processedAfter: t.field({ type: 'DateTime', description: 'Only calls that reached a final status at or after this instant.' }),
+  processedBefore: t.field({ type: 'DateTime', description: 'Only calls that reached a final status before this instant (exclusive).' }),
+});
+
+export const CallFilter = builder.inputType('CallFilter', {
+  description: 'Narrows a campaign’s calls. Conditions combine with AND; list values with OR.',
+  fields: (t) => callFilterFields(t),
 });
 
 const CallOrderFieldEnum = builder.enumType('CallOrderField', {
@@ -43,7 +48,7 @@ const CallOrderFieldEnum = builder.enumType('CallOrderField', {
   } satisfies Record<(typeof CALL_ORDER_FIELDS)[number], { description: string }>,
 });
 
-const CallOrder = builder.inputType('CallOrder', {
+export const CallOrder = builder.inputType('CallOrder', {
   description: 'Call sort order (ties broken by id in the same direction).',
   fields: (t) => ({
     field: t.field({ type: CallOrderFieldEnum, required: true, description: 'Sort key.' }),
@@ -135,7 +140,7 @@ async function totalCount(ctx: Context, campaignId: string, args: Args, info: Gr
   return loader.load(campaignId);
 }
 
-const CallConnection = builder.connectionObject(
+export const CallConnection = builder.connectionObject(
   {
     type: CallRef,
     name: 'CallConnection',
