@@ -36,6 +36,10 @@ const Env = z.object({
   // Browsers may call the API from these origins (comma-separated); none by default.
   CALLBOARD_CORS_ORIGINS: z.string().optional(),
   // The base URL clients (and providers' webhooks) reach this server at: export links are absolute with it.
+  // CSV uploads (POST /imports/…) stream to the database; this bounds one upload (1 GiB by default).
+  CALLBOARD_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 ** 3),
+  // A GraphQL request (multipart uploads included, which are held in memory whole): 25 MB, Yoga's default.
+  CALLBOARD_MAX_GRAPHQL_BODY_BYTES: z.coerce.number().int().min(1024).default(25_000_000),
   CALLBOARD_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
@@ -65,6 +69,10 @@ export type Config = {
   graphiql: boolean;
   /** Origins allowed to call the API from a browser; empty: CORS off. */
   corsOrigins: string[];
+  /** Largest CSV upload to /imports/…, in bytes (streamed). */
+  maxUploadBytes: number;
+  /** Largest GraphQL request body, in bytes (multipart uploads are buffered). */
+  maxGraphqlBodyBytes: number;
   /** Base URL of this server as clients reach it (no trailing slash); unset: links are relative. */
   publicUrl?: string;
 };
@@ -101,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     graphiql: e.CALLBOARD_GRAPHIQL === '1',
     corsOrigins: (e.CALLBOARD_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    maxUploadBytes: e.CALLBOARD_MAX_UPLOAD_BYTES,
+    maxGraphqlBodyBytes: e.CALLBOARD_MAX_GRAPHQL_BODY_BYTES,
     publicUrl: e.CALLBOARD_PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }

@@ -8,7 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
 import { KeyWatch } from './auth/key-watch.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
-import { exportResponse, isExportPath } from './exports/routes.ts';
+import { fileResponse, isFilePath } from './files/routes.ts';
 import { useInputGuard } from './input-guard.ts';
 import { useOperationLimits } from './limits.ts';
 import { OpenStreams, useKeyRevocation, useSseQuota } from './stream-guards.ts';
@@ -90,14 +90,7 @@ function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>): 
         return;
       }
       identities.set(request, identity);
-      if (isExportPath(url.pathname)) {
-        try {
-          endResponse(await exportResponse(app, identity, request, url, fetchAPI));
-        } catch (error) {
-          app.logger.error({ err: error, path: url.pathname }, 'export failed before it started');
-          endResponse(jsonError(fetchAPI, 500, 'Unexpected error.'));
-        }
-      }
+      if (isFilePath(url.pathname)) endResponse(await fileResponse(app, identity, request, url, fetchAPI));
     },
   };
 }
@@ -133,6 +126,8 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
     cors: app.config.corsOrigins.length > 0 ? { origin: app.config.corsOrigins, credentials: false } : false,
 
     landingPage: false,
+    // File uploads that may be large go to /imports/… (streamed), not through GraphQL.
+    maxRequestBodySize: app.config.maxGraphqlBodyBytes,
     plugins: [
       // A "simple" request (a form or multipart post a browser would send cross-site without a
       // preflight) must carry a non-simple header; callboard's clients send Authorization anyway.

@@ -9,18 +9,18 @@ import { describe, expect, it } from 'vitest';
  */
 const SRC = path.resolve(import.meta.dirname, '../src');
 
-type Part = 'entry' | 'exports' | 'schema' | 'services' | 'dialer' | 'realtime' | 'db' | 'domain' | 'auth';
+type Part = 'entry' | 'files' | 'schema' | 'services' | 'dialer' | 'realtime' | 'db' | 'domain' | 'auth';
 
 function partOf(file: string): Part {
   const [top] = path.relative(SRC, file).split(path.sep);
-  if (top === 'exports' || top === 'schema' || top === 'services' || top === 'dialer' || top === 'realtime' || top === 'db' || top === 'domain' || top === 'auth') return top;
+  if (top === 'files' || top === 'schema' || top === 'services' || top === 'dialer' || top === 'realtime' || top === 'db' || top === 'domain' || top === 'auth') return top;
   return 'entry'; // main.ts, server.ts, app.ts, config.ts, logger.ts
 }
 
 /** Which parts each part may import (itself always). Why: see docs/architecture.md. */
 const ALLOWED: Record<Part, readonly Part[]> = {
-  entry: ['entry', 'exports', 'schema', 'services', 'dialer', 'realtime', 'db', 'domain', 'auth'],
-  exports: ['entry', 'schema', 'services', 'realtime', 'db', 'domain', 'auth'],
+  entry: ['entry', 'files', 'schema', 'services', 'dialer', 'realtime', 'db', 'domain', 'auth'],
+  files: ['entry', 'schema', 'services', 'realtime', 'db', 'domain', 'auth'],
   schema: ['entry', 'services', 'realtime', 'db', 'domain', 'auth'],
   services: ['entry', 'realtime', 'db', 'domain'],
   dialer: ['entry', 'services', 'realtime', 'db', 'domain'],
@@ -122,8 +122,8 @@ describe('architecture', () => {
     expect(violations([fake('services/x.ts', 'dialer/provider.ts')])).toEqual([]);
     expect(violations([fake('server.ts', 'dialer/worker.ts')])).toHaveLength(1);
     expect(violations([fake('domain/x.ts', 'db/client.ts')])).toHaveLength(1);
-    expect(violations([fake('schema/call/x.ts', 'exports/routes.ts')])).toHaveLength(1);
-    expect(violations([fake('exports/routes.ts', 'dialer/worker.ts')])).toHaveLength(1);
+    expect(violations([fake('schema/call/x.ts', 'files/routes.ts')])).toHaveLength(1);
+    expect(violations([fake('files/routes.ts', 'dialer/worker.ts')])).toHaveLength(1);
     expect(violations([{ from: path.join(SRC, 'domain/x.ts'), specifier: 'node:fs', target: null }])).toHaveLength(1);
     expect(cycles([fake('a.ts', 'b.ts'), fake('b.ts', 'a.ts')])).toEqual([['a.ts', 'b.ts']]);
   });

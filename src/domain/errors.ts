@@ -43,6 +43,14 @@ export class ValidationError extends DomainError {
   }
 }
 
+/** An upload past the size limit: a ValidationError on `file` (GraphQL shows it as one), 413 over HTTP. */
+export class UploadTooLargeError extends ValidationError {
+  constructor(readonly limitBytes: number) {
+    super([{ path: ['file'], message: `the file is larger than the upload limit of ${limitBytes} bytes (CALLBOARD_MAX_UPLOAD_BYTES); nothing was imported` }]);
+    this.name = 'ValidationError';
+  }
+}
+
 export class InsufficientBalanceError extends DomainError {
   constructor(readonly balanceSeconds: number) {
     super('the organisation has no calling minutes left; add minutes before resuming');

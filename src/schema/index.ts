@@ -17,6 +17,7 @@ import './call/contacts.ts';
 import './call/duplicate.ts';
 import './call/test-call.ts';
 import './call/org-calls.ts';
+import './call/import-jobs.ts';
 import './campaign/results.ts';
 import './realtime/campaign-events.ts';
 import './realtime/campaign-updated.ts';

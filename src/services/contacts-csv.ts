@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { mapCsvHeader, sniffDelimiter, type CsvColumns } from '../domain/contacts.ts';
-import { ValidationError } from '../domain/errors.ts';
+import { UploadTooLargeError, ValidationError } from '../domain/errors.ts';
 
 // Reading a contact file: in bounded slices, through a streaming parser (see contacts.ts).
 
@@ -15,17 +15,45 @@ const PARSE_SLICE = 64 * 1024;
  * stream's reader rather than Readable.fromWeb: Yoga hands uploads over as @whatwg-node ponyfill
  * streams, which fromWeb refuses.
  */
-export async function* chunksOf(file: Blob): AsyncGenerator<Buffer> {
-  const reader = file.stream().getReader();
+export async function* chunksOf(file: CsvSource): AsyncGenerator<Buffer> {
+  for await (const value of sourceChunks(file)) {
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    for (let at = 0; at < bytes.length; at += PARSE_SLICE) yield bytes.subarray(at, at + PARSE_SLICE);
+  }
+}
+
+/** A CSV upload: a GraphQL multipart file, or a request body streamed straight in (POST /imports/…). */
+export type CsvSource = Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** The bytes of any CsvSource. Duck-typed: Yoga hands uploads and bodies over as @whatwg-node
+ * ponyfills, which are not instances of Node's Blob or ReadableStream. */
+function sourceChunks(source: CsvSource): AsyncIterable<Uint8Array> {
+  if (typeof (source as Blob).stream === 'function') return readerChunks((source as Blob).stream());
+  if (typeof (source as ReadableStream).getReader === 'function') return readerChunks(source as ReadableStream<Uint8Array>);
+  return source as AsyncIterable<Uint8Array>;
+}
+
+async function* readerChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      for (let at = 0; at < bytes.length; at += PARSE_SLICE) yield bytes.subarray(at, at + PARSE_SLICE);
+      yield value;
     }
   } finally {
     reader.releaseLock();
+  }
+}
+
+/** The bytes of `source`, counted; UploadTooLargeError as soon as they pass `limit`. */
+export async function* limitedBytes(source: CsvSource, limit: number, onBytes: (total: number) => void): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of sourceChunks(source)) {
+    total += chunk.byteLength;
+    onBytes(total);
+    if (total > limit) throw new UploadTooLargeError(limit);
+    yield chunk;
   }
 }
 
@@ -71,7 +99,7 @@ export async function csvParser(chunks: AsyncGenerator<Buffer>): Promise<Parser>
  * column is required); `onRecord` gets each data record with the 1-based line it ends on. An
  * unreadable or empty file is a ValidationError on `file`.
  */
-export async function readCsv(file: Blob, onRecord: (cells: string[], columns: CsvColumns, line: number) => Promise<void>): Promise<void> {
+export async function readCsv(file: CsvSource, onRecord: (cells: string[], columns: CsvColumns, line: number) => Promise<void>): Promise<void> {
   const parser = await csvParser(chunksOf(file));
   let columns: CsvColumns | null = null;
   try {

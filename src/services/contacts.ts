@@ -29,7 +29,9 @@ import { transition } from '../domain/lifecycle.ts';
 import { parseCountry } from '../domain/phone.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
 import { type Actor, recordAudit } from './audit.ts';
-import { readCsv } from './contacts-csv.ts';
+import { ImportJobTracker } from './import-jobs.ts';
+import { spoolToDisk, type Spooled } from './upload-spool.ts';
+import { limitedBytes, readCsv, type CsvSource } from './contacts-csv.ts';
 import { createStage, finishImport, stageRows, type ContactsReport } from './contact-stage.ts';
 
 export type { ContactsReport } from './contact-stage.ts';
@@ -96,30 +98,55 @@ export async function addContacts(
 export async function importContacts(
   app: App,
   orgId: string,
-  input: { campaignId: string; file: Blob; defaultCountry?: string | null; actor?: Actor | null },
+  input: { campaignId: string; file: CsvSource; defaultCountry?: string | null; actor?: Actor | null },
   options: ImportOptions = {},
-): Promise<ContactsReport> {
+): Promise<ContactsReport & { jobId: string }> {
   const country = parseCountry(input.defaultCountry);
   await checkCampaign(app, orgId, input.campaignId);
   const batchSize = options.batchSize ?? BATCH_SIZE;
+  const job = await ImportJobTracker.start(app, orgId, input.campaignId);
+  const read = { rowsRead: 0, bytesRead: 0 };
+  let bytes: AsyncIterable<Uint8Array> = limitedBytes(input.file, app.config.maxUploadBytes, (total) => {
+    read.bytesRead = total;
+    job.progress(read.rowsRead, read.bytesRead);
+  });
+  let spool: Spooled | null = null;
 
-  return runImport(app, orgId, input.campaignId, async (stage) => {
-    let batch: PreparedContact[] = [];
-    let row = 0;
-    await readCsv(input.file, async (cells, columns, line) => {
-      const contact = csvRecordToContact(cells, columns);
-      // The same bound as addContacts: a 10,000-column row is not a contact's merge fields.
-      const problem = variablesProblem(contact.variables);
-      if (problem) throw ValidationError.of(['file'], `line ${line}: ${problem}`);
-      batch.push(prepareContact(contact, { row: row++, line }, country));
-      if (batch.length >= batchSize) {
-        await stage(batch);
-        batch = [];
-      }
-    });
-    if (batch.length) await stage(batch);
-    if (row === 0) throw ValidationError.of(['file'], 'the file has a header but no contacts');
-  }, { reportLimit: options.reportLimit ?? CSV_REPORT_LIMIT, actor: input.actor });
+  try {
+    if (app.db.kind === 'pglite') {
+      // The connection is free while the file arrives (see upload-spool.ts): progress is written meanwhile.
+      job.connectionFree = true;
+      spool = await spoolToDisk(bytes);
+      job.connectionFree = false;
+      bytes = spool.chunks;
+    }
+    const report = await runImport(app, orgId, input.campaignId, async (stage) => {
+      let batch: PreparedContact[] = [];
+      await readCsv(bytes, async (cells, columns, line) => {
+        const contact = csvRecordToContact(cells, columns);
+        // The same bound as addContacts: a 10,000-column row is not a contact's merge fields.
+        const problem = variablesProblem(contact.variables);
+        if (problem) throw ValidationError.of(['file'], `line ${line}: ${problem}`);
+        batch.push(prepareContact(contact, { row: read.rowsRead++, line }, country));
+        if (batch.length >= batchSize) {
+          await stage(batch);
+          batch = [];
+          job.progress(read.rowsRead, read.bytesRead);
+        }
+      });
+      if (batch.length) await stage(batch);
+      if (read.rowsRead === 0) throw ValidationError.of(['file'], 'the file has a header but no contacts');
+    }, { reportLimit: options.reportLimit ?? CSV_REPORT_LIMIT, actor: input.actor });
+    await job.succeeded({ ...read, added: report.added, skipped: report.skipped });
+    return { ...report, jobId: job.id };
+  } catch (error) {
+    // Nothing was added (the import is one transaction); the job says why.
+    job.connectionFree = true;
+    await job.failed(error, read);
+    throw error;
+  } finally {
+    await spool?.dispose();
+  }
 }
 
 type Stage = (rows: PreparedContact[]) => Promise<void>;
@@ -131,7 +158,7 @@ async function runImport(
   produce: (stage: Stage) => Promise<void>,
   options: { reportLimit: number; actor?: Actor | null },
 ): Promise<ContactsReport> {
-  return withEvents(app, TX.import, async (tx, events) => {
+  const result = await withEvents(app, TX.import, async (tx, events) => {
     await createStage(tx);
     await produce((rows) => stageRows(tx, rows));
     const result = await finishImport(tx, orgId, campaignId, options.reportLimit);
@@ -144,5 +171,16 @@ async function runImport(
     });
     return result;
   });
+  if (result.added >= ANALYZE_AFTER_ROWS) await refreshCallStatistics(app);
+  return result;
+}
+
+/** A list this large changes the planner's picture of the call table at once (autovacuum would
+ * take a while): without fresh statistics, the first pages and exports of the new calls are
+ * planned for a campaign of a few rows and sort instead of walking the index. */
+const ANALYZE_AFTER_ROWS = 10_000;
+
+async function refreshCallStatistics(app: App): Promise<void> {
+  await app.db.prisma.$executeRawUnsafe('ANALYZE "call"').catch((error) => app.logger.warn({ err: error }, 'ANALYZE after a large import failed'));
 }
 

@@ -4,6 +4,7 @@ import { MAX_CONTACTS_PER_REQUEST } from '../../domain/contacts.ts';
 import type { RejectedRow, RowIssue } from '../../services/contact-stage.ts';
 import { addContacts, CSV_REPORT_LIMIT, importContacts, type ContactsReport } from '../../services/contacts.ts';
 import { builder } from '../builder.ts';
+import { ImportJobRef } from './import-jobs.ts';
 import { CallOutcomeEnum } from '../common/enums.ts';
 import { InvalidCampaignTransitionError, ValidationError } from '../common/errors.ts';
 import { campaignIdOf } from '../campaign/mutations.ts';
@@ -36,7 +37,7 @@ const ContactWarning = builder.objectRef<RowIssue>('ContactWarning').implement({
 });
 
 function reportPayload(name: string, description: string, limit: number) {
-  return builder.objectRef<ContactsReport>(name).implement({
+  return builder.objectRef<ContactsReport & { jobId?: string }>(name).implement({
     description,
     fields: (t) => ({
       campaign: t.field({ type: CampaignRef, resolve: (r): Campaign => r.campaign, description: 'The campaign after the upload (stats included).' }),
@@ -118,11 +119,21 @@ const ImportContactsInput = builder.inputType('ImportContactsInput', {
   }),
 });
 
+const ImportContactsPayload = reportPayload('ImportContactsPayload', 'What importContacts did, row by row.', CSV_REPORT_LIMIT);
+
+builder.objectField(ImportContactsPayload, 'job', (t) =>
+  t.field({
+    type: ImportJobRef,
+    description: 'The upload as an ImportJob (also listed in Campaign.imports).',
+    resolve: (report, _args, ctx) => ctx.db.prisma.importJob.findUniqueOrThrow({ where: { id: report.jobId! } }),
+  }),
+);
+
 builder.mutationField('importContacts', (t) =>
   t.field({
-    type: reportPayload('ImportContactsPayload', 'What importContacts did, row by row.', CSV_REPORT_LIMIT),
+    type: ImportContactsPayload,
     description:
-      'Imports contacts from a CSV file (streamed; millions of rows work). Same rules as addContacts. All or nothing: a bad file adds nothing.',
+      'Imports contacts from a CSV file sent as a GraphQL multipart request (up to 25 MB; for larger lists, POST the file to /imports/campaigns/{id}/contacts.csv, which streams any size). Same rules as addContacts. All or nothing: a bad file adds nothing.',
     errors: { types: CONTACT_ERRORS, directResult: true, union: { name: 'ImportContactsResult', description: 'ImportContactsPayload or a typed error.' } },
     args: { input: t.arg({ type: ImportContactsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

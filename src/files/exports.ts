@@ -6,29 +6,16 @@
  */
 import type { App } from '../app.ts';
 import type { ApiKeyIdentity } from '../auth/keys.ts';
-import type { Logger } from '../logger.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { decodeId } from '../schema/common/ids.ts';
 import { parseExportQuery, type ExportQuery } from '../schema/call/export-link.ts';
 import { callBatches, variableNames, type ExportCampaign } from './call-rows.ts';
 import { csvChunks, jsonLinesChunks } from './calls-file.ts';
 import { loadReport, renderReport } from './report-pdf.ts';
-
-type Fetch = { Response: typeof Response; ReadableStream: typeof ReadableStream };
+import { nodeChunks, problem, streamed, type Fetch } from './responses.ts';
 
 const CAMPAIGN_FILE = /^\/exports\/campaigns\/([^/]+)\/(calls\.csv|calls\.json|report\.pdf)$/;
 const ORG_FILE = /^\/exports\/(calls\.csv|calls\.json)$/;
-
-export function isExportPath(pathname: string): boolean {
-  return pathname === '/exports' || pathname.startsWith('/exports/');
-}
-
-function problem(fetchAPI: Fetch, status: number, message: string, extensions: Record<string, unknown> = {}) {
-  return new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions }] }), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-  });
-}
 
 export async function exportResponse(app: App, identity: ApiKeyIdentity, request: Request, url: URL, fetchAPI: Fetch): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -101,54 +88,3 @@ function slug(name: string): string {
   );
 }
 
-async function* nodeChunks(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
-  for await (const chunk of stream) yield typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
-}
-
-/**
- * A response whose body pulls from `chunks` one at a time (backpressure: nothing is read ahead
- * of the client) and ends the generator — and with it the database reads — when the client
- * disconnects.
- */
-function streamed(
-  fetchAPI: Fetch,
-  request: Request,
-  chunks: AsyncGenerator<string | Uint8Array>,
-  contentType: string,
-  filename: string,
-  log: Logger,
-  stop = new AbortController(),
-): Response {
-  const headers = {
-    'content-type': contentType,
-    'content-disposition': `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  };
-  if (request.method === 'HEAD') {
-    void chunks.return(undefined);
-    return new fetchAPI.Response(null, { status: 200, headers });
-  }
-  const encoder = new TextEncoder();
-  const body = new fetchAPI.ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const next = await chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : next.value);
-        } catch (error) {
-          // Headers are sent: the only way left to say "incomplete" is to break the connection.
-          log.error({ err: error, filename }, 'export failed midway; connection broken so the file is not taken as complete');
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        stop.abort();
-        await chunks.return(undefined);
-      },
-    },
-    { highWaterMark: 1 },
-  );
-  return new fetchAPI.Response(body, { status: 200, headers });
-}

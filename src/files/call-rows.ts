@@ -27,7 +27,7 @@ export type ExportRow = {
   created_key: string;
 };
 
-export const EXPORT_BATCH = 1000;
+export const EXPORT_BATCH = 2000;
 
 /** Batches of the calls of `campaigns` (in their order) that match `filter`; stops when `signal` aborts. */
 export async function* callBatches(
