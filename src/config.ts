@@ -69,6 +69,8 @@ export type Config = {
   graphiql: boolean;
   /** Origins allowed to call the API from a browser; empty: CORS off. */
   corsOrigins: string[];
+  /** NODE_ENV: "production" turns off what only development needs (e.g. http:// webhooks to localhost). */
+  nodeEnv: string;
   /** Largest CSV upload to /imports/…, in bytes (streamed). */
   maxUploadBytes: number;
   /** Largest GraphQL request body, in bytes (multipart uploads are buffered). */
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     graphiql: e.CALLBOARD_GRAPHIQL === '1',
     corsOrigins: (e.CALLBOARD_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    nodeEnv: e.NODE_ENV,
     maxUploadBytes: e.CALLBOARD_MAX_UPLOAD_BYTES,
     maxGraphqlBodyBytes: e.CALLBOARD_MAX_GRAPHQL_BODY_BYTES,
     publicUrl: e.CALLBOARD_PUBLIC_URL?.replace(/\/+$/, ''),

@@ -16,11 +16,12 @@ const loadServices = async () => ({
   ...(await import('./server.ts')),
   ...(await import('./dialer/scheduler.ts')),
   ...(await import('./dialer/worker.ts')),
+  ...(await import('./dialer/webhook-sender.ts')),
 });
 
 const USAGE = `usage: callboard <command>
-  serve [--no-worker]        GraphQL API (+ dialer worker and scheduler unless --no-worker)
-  worker                     dialer worker and scheduler only
+  serve [--no-worker]        GraphQL API (+ dialer worker, scheduler and webhook sender unless --no-worker)
+  worker                     dialer worker, scheduler and webhook sender only
   migrate                    apply database migrations and exit
   keys create --org <id|name> [--name <label>] [--scope READ|WRITE|ADMIN]
                              print a new API key for an organisation (created if missing)
@@ -168,7 +169,7 @@ async function serve(config: Config, logger: Logger, args: string[]) {
   const withWorker = !values['no-worker'];
   const shutdown = shutdownOnSignal(logger);
   try {
-    const { createApp, startServer, startScheduler, startWorker } = await loadServices();
+    const { createApp, startServer, startScheduler, startWorker, startWebhookSender } = await loadServices();
     shutdown.add(await lockDataDir(config));
     const app = await createApp(config, { logger });
     shutdown.add(() => app.close());
@@ -181,6 +182,8 @@ async function serve(config: Config, logger: Logger, args: string[]) {
       shutdown.add(() => scheduler.stop());
       const worker = await startWorker(app);
       shutdown.add(() => worker.stop());
+      const sender = startWebhookSender(app);
+      shutdown.add(() => sender.stop());
       workerRunning = true;
     }
     logger.info({ url: server.url, database: app.db.kind, worker: workerRunning }, 'callboard is listening');
@@ -195,7 +198,7 @@ async function worker(config: Config, logger: Logger, args: string[]) {
   parseArgs({ args, options: {} });
   const shutdown = shutdownOnSignal(logger);
   try {
-    const { createApp, startScheduler, startWorker } = await loadServices();
+    const { createApp, startScheduler, startWorker, startWebhookSender } = await loadServices();
     shutdown.add(await lockDataDir(config));
     const app = await createApp(config, { logger });
     shutdown.add(() => app.close());
@@ -203,6 +206,8 @@ async function worker(config: Config, logger: Logger, args: string[]) {
     shutdown.add(() => scheduler.stop());
     const running = await startWorker(app);
     shutdown.add(() => running.stop());
+    const sender = startWebhookSender(app);
+    shutdown.add(() => sender.stop());
     logger.info({ database: app.db.kind }, 'callboard worker is running');
   } catch (error) {
     await shutdown.abort();

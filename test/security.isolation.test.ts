@@ -40,7 +40,13 @@ beforeAll(async () => {
   const attempt = await t.app.db.prisma.callAttempt.create({ data: { campaignId: campaign.dbId, callId: call.id, number: 1, toNumber: call.phoneNumber } });
   const agent = await t.app.db.prisma.campaign.findUniqueOrThrow({ where: { id: campaign.dbId }, select: { agentId: true } });
   const { row: key } = await createKeyRecord(t.app.db.prisma, { id: a.orgId }, { name: 'A’s reader', scopes: ['READ'] });
+  const job = await t.app.db.prisma.importJob.create({ data: { organizationId: a.orgId, campaignId: campaign.dbId } });
+  const endpoint = await t.app.db.prisma.webhookEndpoint.create({
+    data: { organizationId: a.orgId, url: 'https://a.example/hooks', events: ['CALL_FINISHED'], secret: 'whsec_a' },
+  });
   Object.assign(ids, {
+    ImportJob: encodeId('ImportJob', job.id),
+    WebhookEndpoint: encodeId('WebhookEndpoint', endpoint.id),
     Campaign: campaign.id,
     Call: encodeId('Call', call.id),
     CallAttempt: encodeId('CallAttempt', attempt.id),

@@ -5,3 +5,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(text: string): boolean {
   return UUID.test(text);
 }
+
+/**
+ * The id clients see for a row: the Relay global id, base64 of "Typename:uuid" (what Pothos'
+ * encodeGlobalID writes). Here so that payloads built outside GraphQL — webhooks — carry the
+ * same ids as the API.
+ */
+export function globalId(typename: string, id: string): string {
+  return Buffer.from(`${typename}:${id}`).toString('base64');
+}

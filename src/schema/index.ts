@@ -11,6 +11,7 @@ import './org/do-not-call.ts';
 import './org/administration.ts';
 import './org/api-keys.ts';
 import './org/audit-events.ts';
+import './org/webhooks.ts';
 import './call/call.ts';
 import './call/campaign-calls.ts';
 import './call/contacts.ts';

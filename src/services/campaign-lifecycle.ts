@@ -8,6 +8,7 @@ import { appendEvent, withEvents } from '../realtime/event-log.ts';
 import type { CampaignEventMessage } from '../realtime/pubsub.ts';
 import { type Actor, recordAudit } from './audit.ts';
 import { requireBalance } from './billing.ts';
+import { campaignStatusData, enqueueWebhooks } from './webhooks.ts';
 import { lockLiveCampaign, openCallCounts, type LockedCampaign } from './campaign-lock.ts';
 
 /** The scheduler's START lost a race with a reschedule: the campaign is no longer due. */
@@ -64,6 +65,10 @@ async function applyToLocked(tx: Tx, current: LockedCampaign, input: ActionInput
     data: { ...data, status: step.to, version: { increment: 1 } },
   });
   events.push(await appendEvent(tx, current.id, `CAMPAIGN_${input.action}`));
+  if (step.to !== current.status) {
+    const change = { from: current.status, to: step.to, action: input.action, pauseReason: updated.pauseReason };
+    await enqueueWebhooks(tx, current.organization_id, 'CAMPAIGN_STATUS_CHANGED', current.id, async () => [campaignStatusData(updated, change)]);
+  }
   await recordAudit(tx, current.organization_id, input.actor, {
     action: `campaign.${input.action.toLowerCase()}`,
     targetType: 'Campaign',

@@ -14,6 +14,7 @@ import { OPEN_CALL_STATUSES } from '../domain/lifecycle.ts';
 export type LockedCampaign = {
   id: string;
   organization_id: string;
+  name: string;
   status: CampaignStatus;
   pause_reason: PauseReason | null;
   version: number;
@@ -33,7 +34,7 @@ export type LockedCampaign = {
 /** Locks the campaign row for the rest of the transaction, whatever its status (null if none). */
 export async function lockCampaign(tx: Tx, campaignId: string): Promise<LockedCampaign | null> {
   const [row] = await tx.$queryRaw<LockedCampaign[]>`
-    SELECT id, organization_id, status::text AS status, pause_reason::text AS pause_reason, version, scheduled_at, deleted_at, max_attempts,
+    SELECT id, organization_id, name, status::text AS status, pause_reason::text AS pause_reason, version, scheduled_at, deleted_at, max_attempts,
            max_concurrent_calls, timezone, calling_days, calling_start, calling_end, clamp_to_legal_hours, retry_policy, agent_id
       FROM campaign WHERE id = ${campaignId}::uuid FOR UPDATE`;
   return row ?? null;

@@ -10,6 +10,7 @@ import { appendCallEvents, withEvents } from '../../realtime/event-log.ts';
 import { billableSeconds, chargeSeconds } from '../../services/billing.ts';
 import { completeIfDone } from '../../services/campaign-lifecycle.ts';
 import { lockCampaign } from '../../services/campaign-lock.ts';
+import { callFinishedData, enqueueWebhooks } from '../../services/webhooks.ts';
 import type { CallResult } from '../provider.ts';
 
 export type ApplyOutcome = {
@@ -123,6 +124,8 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
              final boolean, connected boolean, duration int)
        WHERE c.id = v.id`;
     events.push(...(await appendCallEvents(tx, campaignId, 'CALL_UPDATED', callUpdates.map((u) => ({ id: u.id as string, status: u.status as string })))));
+    const finished = attemptUpdates.map((a) => a.id as string);
+    await enqueueWebhooks(tx, campaign.organization_id, 'CALL_FINISHED', campaignId, () => callFinishedData(tx, campaign, finished));
 
     const balance = await chargeSeconds(tx, campaign.organization_id, billed, `calls of campaign ${campaignId}`);
     const outOfMinutesOrg = balance !== null && balance <= 0 ? campaign.organization_id : null;

@@ -1,6 +1,6 @@
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { NotFoundError } from '../../domain/errors.ts';
-import { isUuid } from '../../domain/ids.ts';
+import { globalId, isUuid } from '../../domain/ids.ts';
 
 /**
  * The database id inside a Relay global id of `typename`, or null when the id is malformed or of
@@ -16,7 +16,7 @@ export function decodeId(globalId: string, typename: string): string | null {
 }
 
 export function encodeId(typename: string, id: string): string {
-  return encodeGlobalID(typename, id);
+  return globalId(typename, id);
 }
 
 /** The database id inside a global id of `typename`; NotFound (a typed error) when there is none. */
