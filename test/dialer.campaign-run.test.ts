@@ -66,6 +66,20 @@ describe('a campaign on the simulator', () => {
     expect(dials).toEqual([expect.objectContaining({ callId: null, to: '+12025559901' })]);
   });
 
+  it('placeTestCall fills the script with the given name and variables, not the literal template', async () => {
+    const campaign = await makeDialableCampaign(org, { contacts: 1, start: false });
+    const placed = await org.exec(PlaceTestCallDocument, {
+      input: { campaignId: campaign.id, phoneNumber: '+1 202-555-9901', ignoreCallingWindow: true, name: 'Sam', variables: { plan: 'gold' } },
+    });
+    if (placed.placeTestCall.__typename !== 'PlaceTestCallPayload') throw new Error(JSON.stringify(placed.placeTestCall));
+    const attemptId = decodeId(placed.placeTestCall.attempt.id, 'CallAttempt');
+    const dial = await waitFor(async () => (await readLedger(ledgerPath)).find((e) => e.attemptId === attemptId), 'the test call to be dialed');
+    expect(dial.opener).toContain('Hi Sam');
+    expect(dial.opener).not.toContain('{{');
+    const notAnObject = await org.exec(PlaceTestCallDocument, { input: { campaignId: campaign.id, phoneNumber: '+12025559901', variables: 'plain' } });
+    expect(notAnObject.placeTestCall).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['variables'] }] });
+  });
+
   it('placeTestCall refuses a bad number, another organisation’s campaign and a zero balance, with typed errors', async () => {
     const campaign = await makeDialableCampaign(org, { contacts: 1, start: false });
     const bad = await org.exec(PlaceTestCallDocument, { input: { campaignId: campaign.id, phoneNumber: '12' } });

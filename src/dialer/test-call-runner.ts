@@ -24,7 +24,7 @@ export class TestCallRunner {
       if (this.w.isDead()) return;
       const test: HeldTest = { attemptId: row.attemptId, dialing: true };
       this.tests.set(row.attemptId, test);
-      this.w.track(this.dial(test, { attemptId: row.attemptId, callId: null, to: row.to, agent: row.agent, variables: {} }));
+      this.w.track(this.dial(test, { attemptId: row.attemptId, callId: null, to: row.to, agent: row.agent, variables: row.variables }));
     }
   }
 

@@ -9,6 +9,7 @@ import type { App } from '../app.ts';
 import type { CallAttempt } from '../db/generated/prisma/client.ts';
 import { TX } from '../db/transactions.ts';
 import { isWithinWindow } from '../domain/calling-window.ts';
+import { variablesProblem } from '../domain/contacts.ts';
 import { InsufficientBalanceError, NotFoundError, OutsideCallingWindowError, ValidationError } from '../domain/errors.ts';
 import { normalizePhone, notDialableReason } from '../domain/phone.ts';
 import { recipientZones } from '../domain/recipient-zone.ts';
@@ -29,9 +30,22 @@ export const TEST_CALL_EVENT = 'TEST_CALL_UPDATED';
 export async function queueTestCall(
   app: App,
   orgId: string,
-  input: { campaignId: string; phoneNumber: string; ignoreCallingWindow?: boolean | null; actor?: Actor | null },
+  input: {
+    campaignId: string;
+    phoneNumber: string;
+    ignoreCallingWindow?: boolean | null;
+    name?: string | null;
+    variables?: Record<string, unknown> | null;
+    actor?: Actor | null;
+  },
   now = new Date(),
 ): Promise<CallAttempt> {
+  const problem = variablesProblem(input.variables);
+  if (problem) throw ValidationError.of(['variables'], problem);
+  const name = input.name?.trim() ?? '';
+  if (name.length > 200) throw ValidationError.of(['name'], 'at most 200 characters');
+  // The script's {{name}} and {{…}} are filled as for a contact of the campaign.
+  const testVariables = { ...(input.variables ?? {}), ...(name ? { name } : {}) };
   const phone = normalizePhone(input.phoneNumber);
   if (!phone.ok) throw ValidationError.of(['phoneNumber'], `${phone.reason} (use the international format, e.g. +14155550123)`);
   const notDialable = notDialableReason(phone.e164);
@@ -73,6 +87,7 @@ export async function queueTestCall(
         isTest: true,
         toNumber: phone.e164,
         telephonyStatus: 'QUEUED',
+        testVariables,
         ...evidence,
         callingWindow: { ...evidence.callingWindow, ignoredByCaller: !open.eligible },
       },

@@ -372,8 +372,12 @@ export type PlaceTestCallInput = {
   campaignId: string | number;
   /** Place it even outside the recipient’s calling window — only for your own number, whose owner agreed to be called now. Default false: outside the window the call is refused with OutsideCallingWindow. */
   ignoreCallingWindow?: boolean | null | undefined;
+  /** The name the agent greets (the script’s {{name}}), as a contact’s would be; up to 200 characters. */
+  name?: string | null | undefined;
   /** The number to call, international format (e.g. +14155550123). */
   phoneNumber: string;
+  /** Merge fields for the script’s {{…}} placeholders, as a contact’s variables (a JSON object, up to 16 KB). */
+  variables?: unknown;
 };
 
 /** Numbers to take off the do-not-call list. */

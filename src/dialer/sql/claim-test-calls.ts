@@ -6,21 +6,24 @@ import { TEST_CALL_EVENT } from '../../services/test-calls.ts';
 import type { DialAgent } from '../provider.ts';
 import { agentOf } from './agent.ts';
 
-type Waiting = { id: string; campaign_id: string; organization_id: string; to_number: string; agent_id: string | null };
+type Waiting = { id: string; campaign_id: string; organization_id: string; to_number: string; agent_id: string | null; test_variables: unknown };
 
 /**
  * Test calls waiting for a worker (placeTestCall), marked as taken in the same transaction. The
  * do-not-call list is checked again here, under the organisation row lock an add takes: a number
  * listed after the test call was queued is not dialed (the attempt ends CANCELED / DO_NOT_CALL).
  */
-export async function claimTestCalls(app: App, limit: number): Promise<{ attemptId: string; campaignId: string; to: string; agent: DialAgent }[]> {
+export async function claimTestCalls(
+  app: App,
+  limit: number,
+): Promise<{ attemptId: string; campaignId: string; to: string; agent: DialAgent; variables: Record<string, unknown> }[]> {
   // Almost always there is none: one index probe instead of a transaction.
   const [waiting] = await app.db.prisma.$queryRaw<{ any: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM call_attempt WHERE is_test AND ended_at IS NULL AND telephony_status = 'QUEUED') AS any`;
   if (!waiting?.any) return [];
   return withEvents(app, TX.locked, async (tx, events) => {
     const rows = await tx.$queryRaw<Waiting[]>`
-      SELECT a.id, a.campaign_id, cp.organization_id, a.to_number, cp.agent_id
+      SELECT a.id, a.campaign_id, cp.organization_id, a.to_number, cp.agent_id, a.test_variables
         FROM call_attempt a JOIN campaign cp ON cp.id = a.campaign_id
        WHERE a.is_test AND a.ended_at IS NULL AND a.telephony_status = 'QUEUED'
        ORDER BY a.started_at LIMIT ${limit}::int
@@ -47,7 +50,13 @@ export async function claimTestCalls(app: App, limit: number): Promise<{ attempt
       UPDATE call_attempt SET telephony_status = 'RINGING', started_at = now(), dnc_checked_at = now()
        WHERE id = ANY(${taken.map((r) => r.id)}::uuid[])`;
     const out = [];
-    for (const r of taken) out.push({ attemptId: r.id, campaignId: r.campaign_id, to: r.to_number, agent: await agentOf(tx, r.agent_id) });
+    for (const r of taken) out.push({ attemptId: r.id, campaignId: r.campaign_id, to: r.to_number, agent: await agentOf(tx, r.agent_id), variables: testVariablesOf(r) });
     return out;
   });
+}
+
+/** The merge fields placeTestCall stored (name included), as an object. */
+function testVariablesOf(row: Waiting): Record<string, unknown> {
+  const v = row.test_variables;
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }

@@ -20,6 +20,11 @@ const PlaceTestCallInput = builder.inputType('PlaceTestCallInput', {
   fields: (t) => ({
     campaignId: t.id({ required: true, description: 'The campaign whose agent (and script) makes the call.' }),
     phoneNumber: t.string({ required: true, description: 'The number to call, international format (e.g. +14155550123).' }),
+    name: t.string({ description: 'The name the agent greets (the script’s {{name}}), as a contact’s would be; up to 200 characters.' }),
+    variables: t.field({
+      type: 'JSON',
+      description: 'Merge fields for the script’s {{…}} placeholders, as a contact’s variables (a JSON object, up to 16 KB).',
+    }),
     ignoreCallingWindow: t.boolean({
       description:
         'Place it even outside the recipient’s calling window — only for your own number, whose owner agreed to be called now. Default false: outside the window the call is refused with OutsideCallingWindow.',
@@ -55,6 +60,8 @@ builder.mutationField('placeTestCall', (t) =>
         campaignId: campaignIdOf(input.campaignId),
         phoneNumber: input.phoneNumber,
         ignoreCallingWindow: input.ignoreCallingWindow,
+        name: input.name,
+        variables: input.variables as Record<string, unknown> | null | undefined,
         actor: ctx.actor,
       }),
     }),

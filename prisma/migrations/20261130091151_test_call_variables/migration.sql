@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "call_attempt" ADD COLUMN     "test_variables" JSONB;
