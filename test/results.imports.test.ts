@@ -160,3 +160,49 @@ describe.runIf(process.env.DATABASE_URL)('on PostgreSQL, an upload in progress',
     expect(read!.imports[0]).toMatchObject({ status: 'SUCCEEDED', rowsRead: 7_000, added: 7_000 });
   }, 60_000);
 });
+
+describe('POST /imports/do-not-call.csv', () => {
+  function uploadDnc(body: BodyInit, key = org.key, query = '') {
+    return t.yoga.fetch(`${BASE}/imports/do-not-call.csv${query}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+  }
+
+  it('lists every number of a streamed file and skips their waiting calls; WRITE keys are refused', async () => {
+    const campaign = await makeCampaign(org, 'Before the list');
+    const numbers = usNumbers(3, 9_000);
+    await t.app.db.prisma.call.createMany({ data: numbers.map((phoneNumber, i) => ({ campaignId: campaign.dbId, name: `N${i}`, phoneNumber, position: i })) });
+    const file = `phone\n${numbers.join('\n')}\n${usNumbers(3_000, 5_000).join('\n')}\nnot a number\n`;
+    const writer = await createKey(t.app.db.prisma, { id: org.orgId }, { scopes: ['WRITE'] });
+    expect((await uploadDnc(file, writer)).status).toBe(403);
+    const response = await uploadDnc(chunked(file), org.key, '?reason=asked%20not%20to%20be%20called');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ added: 3_003, alreadyListed: 0, rejected: [{ index: 3_003 }], callsSkipped: 3 });
+    expect(await t.app.db.prisma.doNotCallEntry.count({ where: { organizationId: org.orgId } })).toBe(3_003);
+    expect(await t.app.db.prisma.call.count({ where: { campaignId: campaign.dbId, status: 'SKIPPED', outcome: 'DO_NOT_CALL' } })).toBe(3);
+  });
+
+  it('lists nothing when the upload is cut off or too large', async () => {
+    const other = await t.makeOrg();
+    const url = new URL(server.url);
+    const req = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      method: 'POST',
+      path: '/imports/do-not-call.csv',
+      headers: { authorization: `Bearer ${other.key}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
+    });
+    req.on('error', () => {});
+    req.write(`phone\n${usNumbers(6_000).join('\n')}\n`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    req.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await t.app.db.prisma.doNotCallEntry.count({ where: { organizationId: other.orgId } })).toBe(0);
+    const tooBig = await uploadDnc(chunked(`phone\n${'+14155550100\n'.repeat(200_000)}`), other.key);
+    expect(tooBig.status).toBe(413);
+    expect(await t.app.db.prisma.doNotCallEntry.count({ where: { organizationId: other.orgId } })).toBe(0);
+  });
+});

@@ -30,6 +30,11 @@ export async function fileResponse(app: App, identity: ApiKeyIdentity, request: 
     if (error instanceof InvalidCampaignTransitionError) {
       return problem(fetchAPI, 409, error.message, { code: 'INVALID_CAMPAIGN_TRANSITION', status: error.status, action: error.action });
     }
+    if (request.signal?.aborted || (error as { code?: string }).code === 'ECONNRESET') {
+      // The client went away mid-upload: nothing was imported, and nobody reads this answer.
+      app.logger.info({ path: url.pathname }, 'upload cut off by the client; nothing imported');
+      return problem(fetchAPI, 400, 'The upload was cut off; nothing was imported.', { code: 'UPLOAD_INCOMPLETE' });
+    }
     app.logger.error({ err: error, path: url.pathname }, 'file request failed');
     return problem(fetchAPI, 500, 'Unexpected error.');
   }

@@ -21,7 +21,8 @@ import { WAITING_CALL_STATUSES } from '../domain/lifecycle.ts';
 import { normalizePhone, parseCountry } from '../domain/phone.ts';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { type Actor, recordAudit } from './audit.ts';
-import { readCsv } from './contacts-csv.ts';
+import { limitedBytes, readCsv, type CsvSource } from './contacts-csv.ts';
+import { spoolToDisk } from './upload-spool.ts';
 import { appendCallEvents, withEvents } from '../realtime/event-log.ts';
 import { completeIfDone } from './campaign-lifecycle.ts';
 import { lockCampaign } from './campaign-lock.ts';
@@ -112,10 +113,26 @@ export async function addDoNotCallNumbers(
 export async function importDoNotCallNumbers(
   app: App,
   orgId: string,
-  input: { file: Blob; defaultCountry?: string | null; reason?: string | null; actor?: Actor | null },
+  input: { file: CsvSource; defaultCountry?: string | null; reason?: string | null; actor?: Actor | null },
 ): Promise<AddReport> {
   const country = parseCountry(input.defaultCountry);
   const reason = validReason(input.reason);
+  // Received whole before anything is listed: a cut-off upload lists nothing (entries are then
+  // committed 5,000 at a time, so the organisation lock is never held for a whole file).
+  const spool = await spoolToDisk(limitedBytes(input.file, app.config.maxUploadBytes, () => {}));
+  try {
+    return await listFromFile(app, orgId, { file: spool.chunks, country, reason, actor: input.actor });
+  } finally {
+    await spool.dispose();
+  }
+}
+
+async function listFromFile(
+  app: App,
+  orgId: string,
+  input: { file: CsvSource; country: CountryCode | undefined; reason: string | null; actor?: Actor | null },
+): Promise<AddReport> {
+  const { country, reason } = input;
   const report: AddReport = { added: 0, alreadyListed: 0, rejected: [], callsSkipped: 0 };
   const listed: string[] = [];
   const flush = async (batch: string[]) => {
