@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/results-io.ts                 # both; BENCH_ROWS=1000000 by default
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/results-io.ts
+ *   BENCH_PGLITE=0 …                            # PostgreSQL only
  *
  * Prints one line per figure: RESULT <scenario> ours=<value> unit=<unit> (no peer: PostGraphile
  * has no CSV import or streamed export to compare with).
@@ -141,9 +142,11 @@ if (serverUrl) {
     await admin.end();
   }
 }
-const dir = await mkdtemp(path.join(os.tmpdir(), 'callboard-bench-'));
-try {
-  await run('pglite', { CALLBOARD_DATA_DIR: dir, DATABASE_URL: '' });
-} finally {
-  await rm(dir, { recursive: true, force: true });
+if (process.env.BENCH_PGLITE !== '0') {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'callboard-bench-'));
+  try {
+    await run('pglite', { CALLBOARD_DATA_DIR: dir, DATABASE_URL: '' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
