@@ -172,6 +172,7 @@ describe('POST /imports/do-not-call.csv', () => {
   }
 
   it('lists every number of a streamed file and skips their waiting calls; WRITE keys are refused', async () => {
+    const org = await t.makeOrg(); // its own list and calls, whatever the tests above imported
     const campaign = await makeCampaign(org, 'Before the list');
     const numbers = usNumbers(3, 9_000);
     await t.app.db.prisma.call.createMany({ data: numbers.map((phoneNumber, i) => ({ campaignId: campaign.dbId, name: `N${i}`, phoneNumber, position: i })) });

@@ -133,18 +133,22 @@ export const DEFAULT_ORG_NAME = 'default';
 
 /** The default organisation, created on first start. */
 export async function ensureDefaultOrg(prisma: PrismaClient) {
-  return prisma.organization.upsert({ where: { name: DEFAULT_ORG_NAME }, update: {}, create: { name: DEFAULT_ORG_NAME } });
+  // INSERT … ON CONFLICT DO NOTHING, then read: two processes starting at once (an upsert reads
+  // then inserts, and the second insert fails on the unique name) both end up with the one row.
+  await prisma.organization.createMany({ data: [{ name: DEFAULT_ORG_NAME }], skipDuplicates: true });
+  return prisma.organization.findUniqueOrThrow({ where: { name: DEFAULT_ORG_NAME } });
 }
 
 /** Makes sure the default organisation has an admin key with exactly this value. */
 export async function ensureBootstrapKey(prisma: PrismaClient, key: string): Promise<void> {
   const org = await ensureDefaultOrg(prisma);
   const hash = hashKey(key);
-  await prisma.apiKey.upsert({
-    where: { hash },
-    update: { revokedAt: null, expiresAt: null, organizationId: org.id, scopes: ['ADMIN'] },
-    create: { organizationId: org.id, name: 'bootstrap', scopes: ['ADMIN'], prefix: displayPrefix(key), hash },
+  // Race-free for processes starting together, as ensureDefaultOrg.
+  await prisma.apiKey.createMany({
+    data: [{ organizationId: org.id, name: 'bootstrap', scopes: ['ADMIN'], prefix: displayPrefix(key), hash }],
+    skipDuplicates: true,
   });
+  await prisma.apiKey.update({ where: { hash }, data: { revokedAt: null, expiresAt: null, organizationId: org.id, scopes: ['ADMIN'] } });
 }
 
 

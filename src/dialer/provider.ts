@@ -52,6 +52,8 @@ export type CallResult = {
   transcript: string | null;
   summary: string | null;
   errorMessage: string | null;
+  /** CALLBACK_REQUESTED: when the person asked to be called back, if they said (null or absent otherwise). */
+  callbackAt?: Date | null;
 };
 
 export type ProviderLookup =

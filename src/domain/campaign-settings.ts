@@ -12,6 +12,8 @@ import { RetryPolicySchema, type RetryPolicyInput } from './retry-policy.ts';
 export const MAX_ATTEMPTS_LIMIT = 20;
 /** Calls in progress per campaign: 1000 at most, far above what one provider account allows. */
 export const MAX_CONCURRENT_CALLS_LIMIT = 1000;
+/** Callbacks at the person's request, per contact: 5 at most. */
+export const MAX_CALLBACKS_LIMIT = 5;
 
 const Clock = z.string().refine((s) => parseClock(s) !== null, 'use HH:MM (00:00–24:00)');
 
@@ -31,6 +33,8 @@ const SettingsSchema = z
       .pipe(CallingWindowSchema)
       .nullish(),
     clampToLegalHours: z.boolean().nullish(),
+    autoComplete: z.boolean().nullish(),
+    maxCallbacks: z.number().int().min(0).max(MAX_CALLBACKS_LIMIT).nullish(),
     // The dialer's own schema: only retryable outcomes, partial overrides (resolveRetryPolicy
     // assumes input validated by it, so a looser check here would store rules it then ignores).
     retryPolicy: RetryPolicySchema.nullish(),
@@ -45,6 +49,8 @@ export interface CampaignSettings {
   callingWindow?: { days: number[]; start: number; end: number };
   retryPolicy?: RetryPolicyInput | null;
   clampToLegalHours?: boolean;
+  autoComplete?: boolean;
+  maxCallbacks?: number;
 }
 
 /** Validates client input; throws ValidationError with paths under `settings` listing every problem. */
@@ -59,6 +65,8 @@ export function parseCampaignSettings(input: unknown): CampaignSettings {
   if (s.callingWindow) out.callingWindow = s.callingWindow;
   if (s.retryPolicy !== undefined) out.retryPolicy = s.retryPolicy;
   if (s.clampToLegalHours != null) out.clampToLegalHours = s.clampToLegalHours;
+  if (s.autoComplete != null) out.autoComplete = s.autoComplete;
+  if (s.maxCallbacks != null) out.maxCallbacks = s.maxCallbacks;
   return out;
 }
 

@@ -51,6 +51,14 @@ export class UploadTooLargeError extends ValidationError {
   }
 }
 
+/** completeCampaign while calls are still to be worked on: the campaign would end with them open. */
+export class CallsStillOpenError extends DomainError {
+  constructor(readonly openCalls: number) {
+    super(`${openCalls} call(s) are still pending, waiting for a retry or in progress: stop the campaign to cancel them, or wait until they are done`);
+    this.name = 'CallsStillOpen';
+  }
+}
+
 export class InsufficientBalanceError extends DomainError {
   constructor(readonly balanceSeconds: number) {
     super('the organisation has no calling minutes left; add minutes before resuming');

@@ -58,3 +58,14 @@ export function dialEvidence(recipient: RecipientZones, window: CallingWindow, n
     },
   };
 }
+
+/**
+ * When to call back someone who asked to be called at `requested`: then, if their calling window
+ * is open in every zone they may be in; otherwise at its next opening (with why it moved).
+ */
+export function callbackSlot(window: CallingWindow, zones: readonly string[], requested: Date): { at: Date; movedBecause: string | null } {
+  const e = eligibilityInZones(window, zones, requested);
+  if (e.eligible) return { at: requested, movedBecause: null };
+  // A window that never opens: look again in a day, as the claim does.
+  return { at: e.nextEligibleAt ?? new Date(requested.getTime() + 24 * 3600_000), movedBecause: e.reason };
+}

@@ -121,7 +121,8 @@ function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
 }
 
 export type AttemptDecision =
-  | { status: 'RETRY_SCHEDULED'; outcome: AttemptOutcome; nextAttemptAt: Date }
+  /** `callback`: the person asked to be called back then — a dial outside the attempt budget. */
+  | { status: 'RETRY_SCHEDULED'; outcome: AttemptOutcome; nextAttemptAt: Date; callback?: true }
   | { status: 'COMPLETED' | 'FAILED'; outcome: CallOutcome };
 
 export type DecideInput = {
@@ -131,6 +132,8 @@ export type DecideInput = {
   campaignMaxAttempts: number;
   policy?: RetryPolicyInput | RetryPolicy | null;
   now: Date;
+  /** CALLBACK_REQUESTED with the time the person asked for, and the callbacks budget. */
+  callback?: { requestedAt: Date; used: number; max: number } | null;
 };
 
 /**
@@ -142,9 +145,17 @@ export type DecideInput = {
 export function decideAfterAttempt(input: DecideInput): AttemptDecision {
   const { outcome, attemptsUsed, campaignMaxAttempts, now } = input;
   switch (outcome) {
+    case 'CALLBACK_REQUESTED': {
+      // A time was given and callbacks are left: dial again then (never before now). Without a
+      // time, or past the budget, the conversation happened: the call is done.
+      const cb = input.callback;
+      if (cb && cb.used < cb.max) {
+        return { status: 'RETRY_SCHEDULED', outcome, nextAttemptAt: new Date(Math.max(cb.requestedAt.getTime(), now.getTime())), callback: true };
+      }
+      return { status: finalStatus(outcome), outcome };
+    }
     case 'ANSWERED':
     case 'MEETING_BOOKED':
-    case 'CALLBACK_REQUESTED':
     case 'TRANSFERRED':
     case 'USER_HUNG_UP':
     case 'LEFT_MESSAGE':

@@ -19,6 +19,8 @@ export interface CampaignStats {
   pending: number;
   inProgress: number;
   retryScheduled: number;
+  /** Of retryScheduled: calls waiting for the time the person asked to be called back at. */
+  callbacksScheduled: number;
   completed: number;
   failed: number;
   skipped: number;
@@ -53,7 +55,7 @@ export function computeStats(
   now: Date = new Date(),
 ): CampaignStats {
   const s = {
-    total: 0, pending: 0, inProgress: 0, retryScheduled: 0, completed: 0, failed: 0, skipped: 0, canceled: 0,
+    total: 0, pending: 0, inProgress: 0, retryScheduled: 0, callbacksScheduled: 0, completed: 0, failed: 0, skipped: 0, canceled: 0,
     attempts: 0, dialedCalls: 0, connectedCalls: 0, successfulCalls: 0, totalTimeSpentSeconds: 0,
   };
   const byOutcome = new Map<string, number>();
@@ -65,6 +67,7 @@ export function computeStats(
     s.dialedCalls += Number(row.dialedCalls);
     s.connectedCalls += Number(row.connectedCalls);
     s.totalTimeSpentSeconds += Number(row.durationSeconds);
+    if (row.status === 'RETRY_SCHEDULED' && row.outcome === 'CALLBACK_REQUESTED') s.callbacksScheduled += calls;
     if (row.outcome && calls) byOutcome.set(row.outcome, (byOutcome.get(row.outcome) ?? 0) + calls);
     if (row.status === 'COMPLETED' && SUCCESS_OUTCOMES.has(row.outcome as CallOutcome)) s.successfulCalls += calls;
   }

@@ -2,7 +2,7 @@ import type { App } from '../app.ts';
 import type { Campaign, PauseReason, Prisma } from '../db/generated/prisma/client.ts';
 import { literalList } from '../db/sql-literals.ts';
 import { TX, type Tx } from '../db/transactions.ts';
-import { DomainError, InvalidCampaignTransitionError, ValidationError, VersionConflictError } from '../domain/errors.ts';
+import { CallsStillOpenError, DomainError, InvalidCampaignTransitionError, ValidationError, VersionConflictError } from '../domain/errors.ts';
 import { transition, WAITING_CALL_STATUSES, type CampaignAction } from '../domain/lifecycle.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
 import type { CampaignEventMessage } from '../realtime/pubsub.ts';
@@ -87,7 +87,8 @@ async function applyToLocked(tx: Tx, current: LockedCampaign, input: ActionInput
  * Inline rather than a second transaction, so a crash can never leave a finished campaign RUNNING.
  */
 export async function completeIfDone(tx: Tx, campaign: LockedCampaign, events: CampaignEventMessage[]): Promise<boolean> {
-  if (campaign.status !== 'RUNNING' || campaign.deleted_at) return false;
+  // A continuous campaign (autoComplete false) stays RUNNING, idle, for contacts added later.
+  if (campaign.status !== 'RUNNING' || campaign.deleted_at || !campaign.auto_complete) return false;
   if ((await openCallCounts(tx, campaign.id)).open > 0) return false;
   await applyToLocked(tx, campaign, { orgId: null, campaignId: campaign.id, action: 'COMPLETE' }, events);
   return true;
@@ -124,7 +125,10 @@ const EFFECTS: Record<CampaignAction, Effect> = {
       throw new NotDueError(c.id);
     }
     if (!c.agent_id) throw ValidationError.of(['agentId'], 'the campaign has no agent: assign one before starting it');
-    if ((await openCallCounts(tx, c.id)).open === 0) throw ValidationError.of(['id'], 'the campaign has no contacts left to call');
+    // A continuous campaign may start empty: it waits, idle, for the contacts a CRM will add.
+    if (c.auto_complete && (await openCallCounts(tx, c.id)).open === 0) {
+      throw ValidationError.of(['id'], 'the campaign has no contacts left to call');
+    }
     await requireBalance(tx, c.organization_id);
     return { startedAt: new Date(), pauseReason: null, scheduleProblem: null };
   },
@@ -157,7 +161,8 @@ const EFFECTS: Record<CampaignAction, Effect> = {
     return { deletedAt: new Date(), ...(live ? { canceledAt: new Date(), pauseReason: null } : {}) };
   },
   async COMPLETE(tx, c) {
-    if ((await openCallCounts(tx, c.id)).open > 0) throw new InvalidCampaignTransitionError(c.status, 'COMPLETE');
+    const { open } = await openCallCounts(tx, c.id);
+    if (open > 0) throw new CallsStillOpenError(open);
     return { completedAt: new Date() };
   },
   async EDIT() {

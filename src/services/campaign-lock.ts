@@ -27,6 +27,8 @@ export type LockedCampaign = {
   calling_start: number;
   calling_end: number;
   clamp_to_legal_hours: boolean;
+  auto_complete: boolean;
+  max_callbacks: number;
   retry_policy: unknown;
   agent_id: string | null;
 };
@@ -35,7 +37,7 @@ export type LockedCampaign = {
 export async function lockCampaign(tx: Tx, campaignId: string): Promise<LockedCampaign | null> {
   const [row] = await tx.$queryRaw<LockedCampaign[]>`
     SELECT id, organization_id, name, status::text AS status, pause_reason::text AS pause_reason, version, scheduled_at, deleted_at, max_attempts,
-           max_concurrent_calls, timezone, calling_days, calling_start, calling_end, clamp_to_legal_hours, retry_policy, agent_id
+           max_concurrent_calls, timezone, calling_days, calling_start, calling_end, clamp_to_legal_hours, auto_complete, max_callbacks, retry_policy, agent_id
       FROM campaign WHERE id = ${campaignId}::uuid FOR UPDATE`;
   return row ?? null;
 }

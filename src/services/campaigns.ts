@@ -19,6 +19,8 @@ export function settingsData(input: SettingsInput): Prisma.CampaignUncheckedUpda
   if (s.maxConcurrentCalls !== undefined) data.maxConcurrentCalls = s.maxConcurrentCalls;
   if (s.timezone !== undefined) data.timezone = s.timezone;
   if (s.clampToLegalHours !== undefined) data.clampToLegalHours = s.clampToLegalHours;
+  if (s.autoComplete !== undefined) data.autoComplete = s.autoComplete;
+  if (s.maxCallbacks !== undefined) data.maxCallbacks = s.maxCallbacks;
   if (s.callingWindow) {
     data.callingDays = s.callingWindow.days;
     data.callingStart = s.callingWindow.start;
@@ -41,6 +43,8 @@ function auditable(c: Campaign): Prisma.InputJsonObject {
     timezone: c.timezone,
     callingWindow: { days: c.callingDays, start: c.callingStart, end: c.callingEnd },
     clampToLegalHours: c.clampToLegalHours,
+    autoComplete: c.autoComplete,
+    maxCallbacks: c.maxCallbacks,
     retryPolicy: (c.retryPolicy ?? null) as Prisma.InputJsonValue,
   };
 }

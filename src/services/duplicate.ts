@@ -58,6 +58,9 @@ export async function duplicateCampaign(app: App, orgId: string, input: Duplicat
         callingStart: source.callingStart,
         callingEnd: source.callingEnd,
         retryPolicy: source.retryPolicy ?? undefined,
+        clampToLegalHours: source.clampToLegalHours,
+        autoComplete: source.autoComplete,
+        maxCallbacks: source.maxCallbacks,
         sourceCampaignId: source.id,
       },
     });

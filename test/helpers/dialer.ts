@@ -130,11 +130,13 @@ export async function auditLedger(t: TestApp, ledgerPath: string, campaignId: st
   expect(neverDialed.some((a) => ledgerAttempts.includes(a.id))).toBe(false);
   const dialsPerCall = new Map<string, number>();
   for (const e of ledger) dialsPerCall.set(e.callId!, (dialsPerCall.get(e.callId!) ?? 0) + 1);
-  const calls = await t.app.db.prisma.call.findMany({ where: { campaignId }, select: { id: true, attemptCount: true } });
+  const calls = await t.app.db.prisma.call.findMany({ where: { campaignId }, select: { id: true, attemptCount: true, callbacksUsed: true } });
   for (const call of calls) {
     const dials = dialsPerCall.get(call.id) ?? 0;
     expect(dials, `dials of call ${call.id}`).toBe(call.attemptCount);
-    expect(dials).toBeLessThanOrEqual(campaign.maxAttempts);
+    // The attempt budget, plus the callbacks the person asked for (their own budget).
+    expect(call.callbacksUsed).toBeLessThanOrEqual(campaign.maxCallbacks);
+    expect(dials).toBeLessThanOrEqual(campaign.maxAttempts + call.callbacksUsed);
   }
   return { dials: ledger.length, neverDialed: neverDialed.length };
 }

@@ -16,6 +16,13 @@ export type SimulatorOptions = {
   talkSeconds?: readonly [number, number];
   /** Seconds a NO_ANSWER call rings before the carrier gives up. */
   noAnswerSeconds?: number;
+  /**
+   * A CALLBACK_REQUESTED person names a time this many (simulated) seconds after the call ends,
+   * [min, max] — five minutes to an hour by default — in `callbackShare` of the calls (0.7); the
+   * others just say "call me back".
+   */
+  callbackDelaySeconds?: readonly [number, number];
+  callbackShare?: number;
   forceOutcomes?: Readonly<Record<string, AttemptOutcome>>;
   magicNumbers?: boolean;
   ledgerPath?: string;

@@ -180,7 +180,17 @@ export class Simulator implements TelephonyProvider {
       transcript,
       summary,
       errorMessage: ERRORS[plan.outcome] ?? null,
+      callbackAt: plan.outcome === 'CALLBACK_REQUESTED' ? this.callbackAt(entry, at + realMs(plan.ringSeconds + plan.talkSeconds)) : null,
     };
+  }
+
+  /** The time a CALLBACK_REQUESTED person names, if they name one: drawn from its own stream,
+   * so adding it changed no other draw of the simulator. */
+  private callbackAt(entry: LedgerEntry, endedAt: number): Date | null {
+    const rng = sfc32(digest(`${this.seed}\0callback\0${entry.attemptId}`));
+    if (rng() >= (this.options.callbackShare ?? 0.7)) return null;
+    const [lo, hi] = this.options.callbackDelaySeconds ?? [300, 3600];
+    return new Date(endedAt + ((lo + Math.floor(rng() * (hi - lo + 1))) * 1000) / this.speed);
   }
 
   private plan(entry: LedgerEntry): Plan {

@@ -5,12 +5,15 @@
 import type { App } from '../../app.ts';
 import { TX } from '../../db/transactions.ts';
 import { isTerminal } from '../../domain/lifecycle.ts';
+import { callbackSlot } from '../../domain/recipient-window.ts';
+import { recipientZones } from '../../domain/recipient-zone.ts';
 import { attemptsUsed, decideAfterAttempt, finalStatus, type RetryPolicyInput } from '../../domain/retry-policy.ts';
 import { appendCallEvents, withEvents } from '../../realtime/event-log.ts';
 import { billableSeconds, chargeSeconds } from '../../services/billing.ts';
 import { completeIfDone } from '../../services/campaign-lifecycle.ts';
 import { lockCampaign } from '../../services/campaign-lock.ts';
 import { callFinishedData, enqueueWebhooks } from '../../services/webhooks.ts';
+import { campaignWindow } from '../claim-rules.ts';
 import type { CallResult } from '../provider.ts';
 
 export type ApplyOutcome = {
@@ -21,7 +24,17 @@ export type ApplyOutcome = {
   completed: boolean;
 };
 
-type OpenRow = { attempt_id: string; call_id: string; status: string; attempt_count: number; attempt_base: number; ended: boolean };
+type OpenRow = {
+  attempt_id: string;
+  call_id: string;
+  status: string;
+  attempt_count: number;
+  attempt_base: number;
+  callbacks_used: number;
+  timezone: string | null;
+  phone_number: string;
+  ended: boolean;
+};
 
 /**
  * Applies final results of one campaign's calls in one transaction: the attempt gets what the
@@ -36,7 +49,7 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
     if (!campaign) return { settled, outOfMinutesOrg: null, completed: false };
     const rows = await tx.$queryRaw<OpenRow[]>`
       SELECT a.id AS attempt_id, c.id AS call_id, c.status::text AS status, c.attempt_count, c.attempt_base,
-             (a.ended_at IS NOT NULL) AS ended
+             c.callbacks_used, c.timezone, c.phone_number, (a.ended_at IS NOT NULL) AS ended
         FROM call_attempt a JOIN "call" c ON c.id = a.call_id
        WHERE a.id = ANY(${settled}::uuid[]) AND c.campaign_id = ${campaignId}::uuid
          FOR UPDATE OF c`;
@@ -58,15 +71,26 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
         campaignMaxAttempts: campaign.max_attempts,
         policy: campaign.retry_policy as RetryPolicyInput | null,
         now,
+        callback: result.callbackAt ? { requestedAt: result.callbackAt, used: row.callbacks_used, max: campaign.max_callbacks } : null,
       });
       let status: string = decision.status;
       let nextAttemptAt: string | null = null;
       let waitReason: string | null = null;
+      let callback = false;
       if (decision.status === 'RETRY_SCHEDULED') {
         if (isTerminal(campaign.status) || campaign.deleted_at) {
           // Stopped while this call was ringing: it finished, and no further attempt will be
           // made, so it ends as a spent call does (COMPLETED without answer, or FAILED).
           status = finalStatus(decision.outcome);
+        } else if (decision.callback) {
+          // At the time the person asked for, moved into their calling window if it falls outside.
+          const zones = recipientZones(row.timezone, row.phone_number, campaign.timezone).zones;
+          const slot = callbackSlot(campaignWindow(campaign), zones, decision.nextAttemptAt);
+          callback = true;
+          nextAttemptAt = slot.at.toISOString();
+          waitReason =
+            `callback requested for ${result.callbackAt!.toISOString()} (${row.callbacks_used + 1} of ${campaign.max_callbacks} callbacks)` +
+            (slot.movedBecause ? `; ${slot.movedBecause}, so at the window's next opening` : '');
         } else {
           nextAttemptAt = decision.nextAttemptAt.toISOString();
           waitReason = `retry after ${humanize(result.outcome)} (${used} of ${campaign.max_attempts} attempts used)`;
@@ -81,6 +105,9 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
         final: status !== 'RETRY_SCHEDULED',
         connected,
         duration: talk,
+        // A callback is a dial outside the attempt budget: the budget's base moves up with it.
+        callback,
+        callback_at: result.callbackAt?.toISOString() ?? null,
       });
       attemptUpdates.push({
         id: result.attemptId,
@@ -95,6 +122,7 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
         transcript: result.transcript,
         summary: result.summary,
         error_message: result.errorMessage,
+        callback_at: result.callbackAt?.toISOString() ?? null,
       });
     }
     if (callUpdates.length === 0) return { settled, outOfMinutesOrg: null, completed: false };
@@ -105,11 +133,11 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
              telephony_status = v.telephony_status::"TelephonyStatus", answered_by = v.answered_by::"AnsweredBy",
              outcome = v.outcome::"CallOutcome", started_at = v.started_at, answered_at = v.answered_at,
              ended_at = v.ended_at, duration_seconds = v.duration_seconds, transcript = v.transcript,
-             summary = v.summary, error_message = v.error_message
+             summary = v.summary, error_message = v.error_message, callback_at = v.callback_at
         FROM jsonb_to_recordset(${JSON.stringify(attemptUpdates)}::jsonb) AS v(
              id uuid, provider_call_id text, telephony_status text, answered_by text, outcome text,
              started_at timestamptz, answered_at timestamptz, ended_at timestamptz, duration_seconds int,
-             transcript text, summary text, error_message text)
+             transcript text, summary text, error_message text, callback_at timestamptz)
        WHERE a.id = v.id`;
     // One statement for the batch: the tally trigger runs once, not once per call.
     await tx.$executeRaw`
@@ -118,10 +146,13 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
              next_attempt_at = v.next_attempt_at, wait_reason = v.wait_reason,
              processed_at = CASE WHEN v.final THEN now() ELSE NULL END,
              connected = c.connected OR v.connected, duration_seconds = c.duration_seconds + v.duration,
+             attempt_base = c.attempt_base + CASE WHEN v.callback THEN 1 ELSE 0 END,
+             callbacks_used = c.callbacks_used + CASE WHEN v.callback THEN 1 ELSE 0 END,
+             callback_at = coalesce(v.callback_at, c.callback_at),
              lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
         FROM jsonb_to_recordset(${JSON.stringify(callUpdates)}::jsonb) AS v(
              id uuid, status text, outcome text, next_attempt_at timestamptz, wait_reason text,
-             final boolean, connected boolean, duration int)
+             final boolean, connected boolean, duration int, callback boolean, callback_at timestamptz)
        WHERE c.id = v.id`;
     events.push(...(await appendCallEvents(tx, campaignId, 'CALL_UPDATED', callUpdates.map((u) => ({ id: u.id as string, status: u.status as string })))));
     const finished = attemptUpdates.map((a) => a.id as string);

@@ -56,6 +56,11 @@ export const CallAttemptRef = builder.prismaNode('CallAttempt', {
       nullable: true,
       description: 'Compliance evidence: when the do-not-call list was checked for this dial (in the same transaction that claimed it).',
     }),
+    callbackAt: t.expose('callbackAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'CALLBACK_REQUESTED: when the person asked to be called back, as the provider understood it; null otherwise.',
+    }),
     isTest: t.exposeBoolean('isTest', { description: 'A test call (placeTestCall): outside the campaign’s calls and stats.' }),
     toNumber: t.exposeString('toNumber', { description: 'The number dialed (E.164).' }),
   }),
@@ -99,6 +104,13 @@ export const CallRef = builder.prismaNode('Call', {
     durationSeconds: t.exposeInt('durationSeconds', {
       description: 'Connected talk time over all attempts, in seconds; dials that never connected count zero.',
     }),
+    callbackAt: t.expose('callbackAt', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'The time the person last asked to be called back at (null if they never named one). The call is dialed then, or at the next opening of their calling window (see nextAttemptAt, waitReason).',
+    }),
+    callbacksUsed: t.exposeInt('callbacksUsed', { description: 'Callbacks scheduled at the person’s request so far (at most settings.maxCallbacks).' }),
     connected: t.exposeBoolean('connected', { description: 'A person or a voicemail answered at least one attempt.' }),
     variables: t.expose('variables', {
       type: 'JSON',

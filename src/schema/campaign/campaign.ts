@@ -1,3 +1,4 @@
+import { OPEN_CALL_STATUSES } from '../../domain/lifecycle.ts';
 import { computeStats } from '../../domain/stats.ts';
 import { builder } from '../builder.ts';
 import { CampaignStatusEnum, PauseReasonEnum } from '../common/enums.ts';
@@ -41,6 +42,12 @@ export const CampaignRef = builder.prismaNode('Campaign', {
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'Creation time.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change.' }),
     settings: t.field({ type: CampaignSettings, resolve: (c) => c, description: 'Dialing settings.' }),
+    idle: t.boolean({
+      description:
+        'RUNNING with nothing left to dial: a continuous campaign (settings.autoComplete false) waiting for contacts to be added, or finished with completeCampaign.',
+      resolve: async (c, _args, ctx) =>
+        c.status === 'RUNNING' && !(await ctx.loaders.tallies.load(c.id)).some((t) => (OPEN_CALL_STATUSES as readonly string[]).includes(t.status) && Number(t.calls) > 0),
+    }),
     stats: t.field({
       type: CampaignStatsRef,
       description: 'Exact statistics, read from counters (constant cost, however many calls).',

@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { createCampaign, updateCampaign } from '../../services/campaigns.ts';
 import { performAction } from '../../services/campaign-lifecycle.ts';
 import { builder } from '../builder.ts';
-import { InsufficientBalanceError, INPUT_ERRORS, LIFECYCLE_ERRORS } from '../common/errors.ts';
+import { CallsStillOpenError, InsufficientBalanceError, INPUT_ERRORS, LIFECYCLE_ERRORS } from '../common/errors.ts';
 import { decodeId, requireId } from '../common/ids.ts';
 import { CampaignRef } from './campaign.ts';
 import { CampaignSettingsInput } from './settings.ts';
@@ -104,7 +104,7 @@ function lifecycleMutation(
   field: string,
   action: CampaignAction,
   description: string,
-  options: { withStartAt?: boolean; balance?: boolean } = {},
+  options: { withStartAt?: boolean; balance?: boolean; stillOpen?: boolean } = {},
 ) {
   const typeName = field[0]!.toUpperCase() + field.slice(1);
   const Input = builder.inputType(`${typeName}Input`, {
@@ -122,7 +122,7 @@ function lifecycleMutation(
       type: campaignPayload(`${typeName}Payload`, `Result of ${field}.`),
       description,
       errors: {
-        types: options.balance ? [...LIFECYCLE_ERRORS, InsufficientBalanceError] : LIFECYCLE_ERRORS,
+        types: [...LIFECYCLE_ERRORS, ...(options.balance ? [InsufficientBalanceError] : []), ...(options.stillOpen ? [CallsStillOpenError] : [])],
         directResult: true,
         union: { name: `${typeName}Result`, description: `${typeName}Payload or a typed error.` },
       },
@@ -165,5 +165,11 @@ lifecycleMutation(
   'RETRY_FAILED',
   'FAILED calls go back to PENDING with a fresh attempt budget; a COMPLETED campaign runs again (refused with InsufficientBalance while the balance is zero).',
   { balance: true },
+);
+lifecycleMutation(
+  'completeCampaign',
+  'COMPLETE',
+  'RUNNING → COMPLETED: finishes a continuous campaign (autoComplete false) that has nothing left to dial. Refused with CallsStillOpen while calls are pending, waiting for a retry or in progress.',
+  { stillOpen: true },
 );
 lifecycleMutation('deleteCampaign', 'DELETE', 'Stops the campaign if it is live, then hides it from lists. Its calls stay readable.');

@@ -35,6 +35,13 @@ export const CampaignSettings = builder.objectRef<Campaign>('CampaignSettings').
       description:
         'Calls are placed only between 08:00 and 21:00 in the recipient’s local time, whatever the window says (true unless the campaign explicitly opted out).',
     }),
+    autoComplete: t.exposeBoolean('autoComplete', {
+      description:
+        'true (the default): the campaign COMPLETES when its last call is done. false: a continuous campaign — it stays RUNNING (idle) and dials contacts added later, until completeCampaign.',
+    }),
+    maxCallbacks: t.exposeInt('maxCallbacks', {
+      description: 'Callbacks per contact at the time the person asked for (0–5, default 1); they do not use maxAttempts.',
+    }),
     retryPolicy: t.expose('retryPolicy', {
       type: 'JSON',
       nullable: true,
@@ -63,6 +70,8 @@ export const CampaignSettingsInput = builder.inputType('CampaignSettingsInput', 
       description:
         'Default true: never call outside 08:00–21:00 recipient-local. Set false only where the law of every recipient allows other hours and you take responsibility for it.',
     }),
+    autoComplete: t.boolean({ description: 'Default true. false keeps the campaign RUNNING when nothing is left to dial, for contacts added later (finish it with completeCampaign).' }),
+    maxCallbacks: t.int({ description: 'Callbacks per contact at the time the person asked for, 0–5 (default 1).' }),
     retryPolicy: t.field({ type: 'JSON', description: 'Per-outcome retry overrides { OUTCOME: { delaySeconds, maxAttempts } }.' }),
   }),
 });

@@ -1,4 +1,5 @@
 import {
+  CallsStillOpenError,
   DomainError,
   InsufficientBalanceError,
   InvalidCampaignTransitionError,
@@ -55,6 +56,13 @@ builder.objectType(ValidationError, {
   }),
 });
 
+builder.objectType(CallsStillOpenError, {
+  name: 'CallsStillOpen',
+  description: 'The campaign still has calls to work on; completeCampaign is possible once none is open.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ openCalls: t.exposeInt('openCalls', { description: 'Calls pending, waiting for a retry or in progress.' }) }),
+});
+
 builder.objectType(InsufficientBalanceError, {
   name: 'InsufficientBalance',
   description: 'The organisation has no calling minutes left.',
@@ -90,4 +98,4 @@ builder.objectType(OutsideCallingWindowError, {
 /** Error lists for mutation fields, so every mutation declares the same kinds the same way. */
 export const LIFECYCLE_ERRORS = [NotFoundError, InvalidCampaignTransitionError, VersionConflictError, ValidationError];
 export const INPUT_ERRORS = [NotFoundError, ValidationError];
-export { InsufficientBalanceError, NotFoundError, OutsideCallingWindowError, ValidationError, VersionConflictError, InvalidCampaignTransitionError };
+export { CallsStillOpenError, InsufficientBalanceError, NotFoundError, OutsideCallingWindowError, ValidationError, VersionConflictError, InvalidCampaignTransitionError };

@@ -17,7 +17,10 @@ export const CampaignStatsRef = builder.objectRef<CampaignStats>('CampaignStats'
     total: t.exposeInt('total', { description: 'All calls (contacts) in the campaign, skipped ones included.' }),
     pending: t.exposeInt('pending', { description: 'Calls not dialed yet.' }),
     inProgress: t.exposeInt('inProgress', { description: 'Calls being dialed or talking now.' }),
-    retryScheduled: t.exposeInt('retryScheduled', { description: 'Calls waiting for another attempt.' }),
+    retryScheduled: t.exposeInt('retryScheduled', { description: 'Calls waiting for another attempt (callbacks included).' }),
+    callbacksScheduled: t.exposeInt('callbacksScheduled', {
+      description: 'Of retryScheduled: calls waiting for the time the person asked to be called back at.',
+    }),
     completed: t.exposeInt('completed', { description: 'Calls that ended with a conversation or message.' }),
     failed: t.exposeInt('failed', { description: 'Calls that spent their attempts without a conversation.' }),
     skipped: t.exposeInt('skipped', { description: 'Calls never dialed: invalid number, duplicate or do-not-call.' }),
