@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulatorOptions } from '../src/dialer/providers/simulator-options.ts';
 import { AddContactsDocument, CallbackCallsDocument, CompleteCampaignDocument, ContinuousCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
-import { usNumbers } from './helpers/calls.ts';
-import { campaignStatus, makeDialableCampaign, makeWorkerPool, waitFor, zoneAtNight, zoneInCallingHours } from './helpers/dialer.ts';
+import { expectApiStatsExact, usNumbers } from './helpers/calls.ts';
+import { auditLedger, campaignStatus, makeDialableCampaign, makeWorkerPool, waitFor, zoneAtNight, zoneInCallingHours } from './helpers/dialer.ts';
 
 let t: TestApp;
 let org: TestOrg;
@@ -13,7 +17,11 @@ beforeAll(async () => {
   org = await t.makeOrg();
 });
 afterEach(() => pool.stopAll());
-afterAll(() => t?.close());
+const dir = mkdtempSync(path.join(tmpdir(), 'callboard-follow-through-'));
+afterAll(async () => {
+  await t?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const finalCount = async (campaignId: string) =>
   t.app.db.prisma.call.count({ where: { campaignId, status: { in: ['COMPLETED', 'FAILED', 'SKIPPED'] } } });
@@ -103,5 +111,23 @@ describe('callbacks at the time the person asked for', () => {
     expect(call.waitReason).toMatch(/^callback requested for .* \(1 of 1 callbacks\); outside calling hours.*next opening/);
     const stats = (await org.exec(ContinuousCampaignDocument, { id: campaign.id })).campaign!.stats;
     expect(stats.callbacksScheduled).toBe(1);
+  });
+
+  it('holds its budget across an abandoned worker (kill -9): each person asking for a callback is called back once, no more (ledger)', async () => {
+    const ledgerPath = path.join(dir, 'callbacks.jsonl');
+    // Everyone asks to be called back, in one simulated minute; instances sharing a ledger share their options.
+    const asks: SimulatorOptions = { speed: 1000, ledgerPath, mix: { CALLBACK_REQUESTED: 1 }, callbackShare: 1, callbackDelaySeconds: [60, 60] };
+    const lease = { leaseMs: 1000, renewIntervalMs: 300 };
+    const first = await pool.start(asks, lease);
+    const campaign = await makeDialableCampaign(org, { contacts: 40, settings: { maxConcurrentCalls: 10, maxAttempts: 1, maxCallbacks: 1 } });
+    const attempts = () => t.app.db.prisma.callAttempt.count({ where: { campaignId: campaign.dbId } });
+    await waitFor(async () => first.heldCalls >= 5 && (await attempts()) >= 20, 'the first worker to be busy');
+    await first.abandon();
+    await pool.start(asks, lease);
+    await waitFor(async () => (await campaignStatus(t, campaign.dbId)).status === 'COMPLETED', 'the second worker to finish', 60_000);
+    await auditLedger(t, ledgerPath, campaign.dbId);
+    const calls = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId } });
+    expect(calls.map((c) => [c.status, c.outcome, c.callbacksUsed, c.attemptCount])).toEqual(Array(40).fill(['COMPLETED', 'CALLBACK_REQUESTED', 1, 2]));
+    await expectApiStatsExact(t, org, campaign.id);
   });
 });

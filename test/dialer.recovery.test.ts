@@ -104,24 +104,6 @@ describe('crash recovery, in one process (a worker abandoned without cleanup sta
     expect(audit.dials).toBe(await attempts(campaign.dbId) - audit.neverDialed);
   });
 
-  it('the callback budget holds across an abandoned worker: each person asking for a callback is called back once, no more (ledger)', async () => {
-    const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
-    // Everyone asks to be called back, in one simulated minute: every call earns its one callback.
-    const asks: SimulatorOptions = { mix: { CALLBACK_REQUESTED: 1 }, callbackShare: 1, callbackDelaySeconds: [60, 60] };
-    const firstSim = simulator(ledgerPath, asks);
-    const first = await worker(firstSim, SHORT_LEASE);
-    const campaign = await makeDialableCampaign(org, { contacts: 40, settings: { maxConcurrentCalls: 10, maxAttempts: 1, maxCallbacks: 1 } });
-    await waitFor(async () => first.heldCalls >= 5 && (await attempts(campaign.dbId)) >= 20, 'the first worker to be busy');
-    await first.abandon();
-    await firstSim.close();
-    await worker(simulator(ledgerPath, asks));
-    await waitFor(() => completed(campaign.dbId), 'the second worker to finish the campaign', 60_000);
-    await auditLedger(t, ledgerPath, campaign.dbId);
-    const calls = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId } });
-    expect(calls.map((c) => [c.status, c.outcome, c.callbacksUsed, c.attemptCount])).toEqual(Array(40).fill(['COMPLETED', 'CALLBACK_REQUESTED', 1, 2]));
-    await expectApiStatsExact(t, org, campaign.id);
-  });
-
   it('attempts committed but never dialed (died between claim and dial) are marked NOT_DIALED, put back and dialed once', async () => {
     const ledgerPath = path.join(dir, `ledger-${++ledgers}.jsonl`);
     const stuck = frozen();
