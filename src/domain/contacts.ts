@@ -5,7 +5,7 @@
  */
 import type { CountryCode } from 'libphonenumber-js/max';
 import { canonicalTimeZone } from './calling-window.ts';
-import { normalizePhone, notDialableReason } from './phone.ts';
+import { normalizePhone } from './phone.ts';
 
 /** One addContacts call carries at most this many rows; bigger lists go through the CSV import. */
 export const MAX_CONTACTS_PER_REQUEST = 10_000;
@@ -70,7 +70,7 @@ export function prepareContact(
     line: position.line ?? null,
     name,
     phoneNumber: phone.ok ? phone.e164 : raw,
-    invalidReason: phone.ok ? notDialableReason(phone.e164) : phone.reason,
+    invalidReason: phone.ok ? phone.notDialable : phone.reason,
     timezone,
     warning: warnings.length ? warnings.join('; ') : null,
     variables: input.variables ?? {},

@@ -11,7 +11,7 @@ import { TX } from '../db/transactions.ts';
 import { isWithinWindow } from '../domain/calling-window.ts';
 import { variablesProblem } from '../domain/contacts.ts';
 import { InsufficientBalanceError, NotFoundError, OutsideCallingWindowError, ValidationError } from '../domain/errors.ts';
-import { normalizePhone, notDialableReason } from '../domain/phone.ts';
+import { normalizePhone } from '../domain/phone.ts';
 import { recipientZones } from '../domain/recipient-zone.ts';
 import { dialEvidence, eligibilityInZones } from '../domain/recipient-window.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
@@ -48,7 +48,7 @@ export async function queueTestCall(
   const testVariables = { ...(input.variables ?? {}), ...(name ? { name } : {}) };
   const phone = normalizePhone(input.phoneNumber);
   if (!phone.ok) throw ValidationError.of(['phoneNumber'], `${phone.reason} (use the international format, e.g. +14155550123)`);
-  const notDialable = notDialableReason(phone.e164);
+  const notDialable = phone.notDialable;
   if (notDialable) throw ValidationError.of(['phoneNumber'], notDialable);
   const campaign = await app.db.prisma.campaign.findFirst({
     where: { id: input.campaignId, organizationId: orgId, deletedAt: null },
