@@ -27,7 +27,8 @@ const USAGE = `usage: callboard <command>
                              print a new API key for an organisation (created if missing)
 
 environment: PORT HOST CALLBOARD_DATA_DIR DATABASE_URL REDIS_URL CALLBOARD_BOOTSTRAP_KEY
-             CALLBOARD_SIMULATOR_SPEED CALLBOARD_SIMULATOR_SEED LOG_LEVEL NODE_ENV`;
+             CALLBOARD_SIMULATOR_SPEED CALLBOARD_SIMULATOR_SEED LOG_LEVEL NODE_ENV
+             CALLBOARD_PUBLIC_URL CALLBOARD_MAX_UPLOAD_BYTES (see the README for all)`;
 
 /** An operator's mistake: printed as a message (no stack), exit code 2 for usage, else 1. */
 class CliError extends Error {
