@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 // Environment is parsed once, here; the rest of the code receives a Config.
-const Env = z.object({
+export const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('127.0.0.1'),
   CALLBOARD_DATA_DIR: z.string().default('./.callboard'),
