@@ -12,7 +12,8 @@ import { fileResponse, isFilePath } from './files/routes.ts';
 import { useInputGuard } from './input-guard.ts';
 import { useOperationLimits } from './limits.ts';
 import { OpenStreams, useKeyRevocation, useSseQuota } from './stream-guards.ts';
-import { createContext, requestIdOf } from './schema/context.ts';
+import { RequestIds, useRequestIds } from './request-ids.ts';
+import { createContext } from './schema/context.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema/index.ts';
 
@@ -61,7 +62,7 @@ function jsonError(fetchAPI: { Response: typeof Response }, status: number, mess
  * this one and answers its HTML page itself (CALLBOARD_GRAPHIQL=1 only); the queries GraphiQL sends come
  * back through here like any other.
  */
-function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>): Plugin {
+function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>, requestIds: RequestIds): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname === '/health') {
@@ -90,7 +91,7 @@ function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>): 
         return;
       }
       identities.set(request, identity);
-      if (isFilePath(url.pathname)) endResponse(await fileResponse(app, identity, request, url, fetchAPI));
+      if (isFilePath(url.pathname)) endResponse(await fileResponse(app, identity, request, url, fetchAPI, requestIds.of(request)));
     },
   };
 }
@@ -109,6 +110,7 @@ function yogaLogger(logger: Logger) {
 
 export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, app.logger), streams = new OpenStreams()) {
   const identities = new WeakMap<Request, ApiKeyIdentity>();
+  const requestIds = new RequestIds();
   return createYoga<{ identity?: ApiKeyIdentity }>({
     schema,
     // Internal errors read "Unexpected error." for clients in every environment (no message,
@@ -129,10 +131,11 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
     // File uploads that may be large go to /imports/… (streamed), not through GraphQL.
     maxRequestBodySize: app.config.maxGraphqlBodyBytes,
     plugins: [
+      useRequestIds(requestIds),
       // A "simple" request (a form or multipart post a browser would send cross-site without a
       // preflight) must carry a non-simple header; callboard's clients send Authorization anyway.
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
-      useApiKeyAuth(app, identities),
+      useApiKeyAuth(app, identities, requestIds),
       ...useOperationLimits(app.config.limits),
       useInputGuard(),
       useSseQuota(streams, app.config.limits.subscriptionsPerKey),
@@ -142,9 +145,7 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
       const who = identity ?? identities.get(request);
       // Unreachable: both transports reject unauthenticated requests before execution.
       if (!who) throw new Error('unauthenticated request reached GraphQL');
-      // Over HTTP a Fetch Request; over graphql-ws Node's IncomingMessage (no headers.get).
-      const header = typeof request?.headers?.get === 'function' ? request.headers.get('x-request-id') : undefined;
-      return createContext(app, who, requestIdOf(header));
+      return createContext(app, who, requestIds.of(request));
     },
   });
 }

@@ -10,7 +10,6 @@
 import type { App } from '../app.ts';
 import { allows, type ApiKeyIdentity } from '../auth/keys.ts';
 import { UploadTooLargeError } from '../domain/errors.ts';
-import { requestIdOf } from '../schema/context.ts';
 import { decodeId, encodeId } from '../schema/common/ids.ts';
 import { importContacts } from '../services/contacts.ts';
 import { importDoNotCallNumbers } from '../services/do-not-call-list.ts';
@@ -37,9 +36,8 @@ function refusal(app: App, identity: ApiKeyIdentity, request: Request, url: URL,
   return null;
 }
 
-const actorOf = (identity: ApiKeyIdentity, request: Request) => ({ keyId: identity.keyId, name: identity.name, requestId: requestIdOf(request.headers.get('x-request-id')) });
-
-export async function importResponse(app: App, identity: ApiKeyIdentity, request: Request, url: URL, fetchAPI: Fetch): Promise<Response> {
+export async function importResponse(app: App, identity: ApiKeyIdentity, request: Request, url: URL, fetchAPI: Fetch, requestId: string): Promise<Response> {
+  const actor = { keyId: identity.keyId, name: identity.name, requestId };
   if (url.pathname === DO_NOT_CALL_UPLOAD) {
     const refused = refusal(app, identity, request, url, fetchAPI, 'ADMIN', ['defaultCountry', 'reason']);
     if (refused) return refused;
@@ -47,7 +45,7 @@ export async function importResponse(app: App, identity: ApiKeyIdentity, request
       file: request.body!,
       defaultCountry: url.searchParams.get('defaultCountry'),
       reason: url.searchParams.get('reason'),
-      actor: actorOf(identity, request),
+      actor,
     }));
   }
   const match = CONTACTS_UPLOAD.exec(url.pathname);
@@ -61,7 +59,7 @@ export async function importResponse(app: App, identity: ApiKeyIdentity, request
     campaignId,
     file: request.body!,
     defaultCountry: url.searchParams.get('defaultCountry'),
-    actor: actorOf(identity, request),
+    actor,
   });
   return json(fetchAPI, {
     jobId: encodeId('ImportJob', report.jobId),

@@ -16,11 +16,11 @@ export function isFilePath(pathname: string): boolean {
   return under(pathname, '/exports') || under(pathname, '/imports');
 }
 
-export async function fileResponse(app: App, identity: ApiKeyIdentity, request: Request, url: URL, fetchAPI: Fetch): Promise<Response> {
+export async function fileResponse(app: App, identity: ApiKeyIdentity, request: Request, url: URL, fetchAPI: Fetch, requestId: string): Promise<Response> {
   try {
     return under(url.pathname, '/exports')
       ? await exportResponse(app, identity, request, url, fetchAPI)
-      : await importResponse(app, identity, request, url, fetchAPI);
+      : await importResponse(app, identity, request, url, fetchAPI, requestId);
   } catch (error) {
     if (error instanceof UploadTooLargeError) {
       return problem(fetchAPI, 413, error.message, { code: 'PAYLOAD_TOO_LARGE', fieldErrors: error.fieldErrors });
