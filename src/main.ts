@@ -8,6 +8,7 @@ import { openMigratedDatabase, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { isUuid } from './domain/ids.ts';
+import { COMMAND_HELP, USAGE, version } from './cli-help.ts';
 
 // The API (schema, Yoga) and the services load only for `serve` / `worker`: `migrate`, `keys`
 // and `--help` start in a fraction of the time.
@@ -18,17 +19,6 @@ const loadServices = async () => ({
   ...(await import('./dialer/worker.ts')),
   ...(await import('./dialer/webhook-sender.ts')),
 });
-
-const USAGE = `usage: callboard <command>
-  serve [--no-worker]        GraphQL API (+ dialer worker, scheduler and webhook sender unless --no-worker)
-  worker                     dialer worker, scheduler and webhook sender only
-  migrate                    apply database migrations and exit
-  keys create --org <id|name> [--name <label>] [--scope READ|WRITE|ADMIN]
-                             print a new API key for an organisation (created if missing)
-
-environment: PORT HOST CALLBOARD_DATA_DIR DATABASE_URL REDIS_URL CALLBOARD_BOOTSTRAP_KEY
-             CALLBOARD_SIMULATOR_SPEED CALLBOARD_SIMULATOR_SEED LOG_LEVEL NODE_ENV
-             CALLBOARD_PUBLIC_URL CALLBOARD_MAX_UPLOAD_BYTES (see the README for all)`;
 
 /** An operator's mistake: printed as a message (no stack), exit code 2 for usage, else 1. */
 class CliError extends Error {
@@ -268,6 +258,16 @@ async function main(argv: string[]) {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
+    return;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    console.log(version());
+    return;
+  }
+  // Before the configuration is read: help must work even where the environment is wrong.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    if (!COMMAND_HELP[command]) throw usageError(`unknown command "${command}"\n${USAGE}`);
+    console.log(COMMAND_HELP[command]);
     return;
   }
   const config = loadConfig();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeCliTarget, runCli } from './helpers/cli.ts';
 import { makeLeftovers } from './helpers/ws.ts';
@@ -22,7 +23,23 @@ describe('command line mistakes', () => {
   });
 
   it.each([
+    ['serve', 'usage: callboard serve [--no-worker]'],
+    ['worker', 'usage: callboard worker'],
+    ['migrate', 'usage: callboard migrate'],
+    ['keys', 'usage: callboard keys create'],
+  ])('prints the help of %s with exit code 0, whatever the environment', async (command, usage) => {
+    const result = await runCli([command, '--help'], { PORT: 'eighty' }, leftovers);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining(usage) });
+  });
+
+  it('prints the version of package.json', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(await runCli(['--version'], {}, leftovers)).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it.each([
     [['bogus'], /unknown command "bogus"/],
+    [['bogus', '--help'], /unknown command "bogus"/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
     [['keys', 'create'], /usage: callboard/],
     [['keys', 'create', '--org', 'acme', '--scope', 'OWNER'], /--scope must be READ, WRITE or ADMIN/],
