@@ -5,6 +5,7 @@
 import type { CallingWindow, Eligibility } from '../domain/calling-window.ts';
 import { recipientZones, type RecipientZones } from '../domain/recipient-zone.ts';
 import { eligibilityInZones } from '../domain/recipient-window.ts';
+import { variablesObject } from '../domain/contacts.ts';
 import type { LockedCampaign } from '../services/campaign-lock.ts';
 
 /** The campaign's window as the domain reads it (ISO weekdays; Monday–Friday when unset). */
@@ -43,7 +44,7 @@ export class WindowJudge {
 
 /** The contact's columns for the script, with its name under `name` unless a column says otherwise. */
 export function variablesOf(row: { variables: unknown; name: string }): Record<string, unknown> {
-  const vars = row.variables && typeof row.variables === 'object' && !Array.isArray(row.variables) ? { ...(row.variables as Record<string, unknown>) } : {};
+  const vars = { ...variablesObject(row.variables) };
   if (row.name && vars.name === undefined) vars.name = row.name;
   return vars;
 }

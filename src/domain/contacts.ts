@@ -77,6 +77,11 @@ export function prepareContact(
   };
 }
 
+/** Stored variables as an object: a contact's merge fields, whatever the JSON column holds ({} otherwise). */
+export function variablesObject(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
 /** Variables must be a JSON object (the script reads them by name). Null when acceptable. */
 export function variablesProblem(value: unknown): string | null {
   if (value == null) return null;

@@ -3,6 +3,7 @@
  * JSON Lines (one object per call): text chunks, one per batch of rows.
  */
 import { stringify } from 'csv-stringify/sync';
+import { variablesObject } from '../domain/contacts.ts';
 import { encodeId } from '../schema/common/ids.ts';
 import type { ExportCampaign, ExportRow } from './call-rows.ts';
 
@@ -32,8 +33,6 @@ function variableText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-const variablesOf = (row: ExportRow): Record<string, unknown> =>
-  row.variables && typeof row.variables === 'object' && !Array.isArray(row.variables) ? (row.variables as Record<string, unknown>) : {};
 
 /** A variable column's header: its name, unless that is a fixed column's ("variables.name" then). */
 const variableHeader = (key: string) => ((CSV_COLUMNS as readonly string[]).includes(key) ? `variables.${key}` : key);
@@ -49,7 +48,7 @@ export async function* csvChunks(
   yield (options.bom ? '\uFEFF' : '') + stringify([[...CSV_COLUMNS, ...variables.map(variableHeader)]], { record_delimiter: 'windows' });
   for await (const rows of batches) {
     const records = rows.map((row) => {
-      const vars = variablesOf(row);
+      const vars = variablesObject(row.variables);
       return [
         names.get(row.campaign_id) ?? '',
         row.name,
@@ -88,7 +87,7 @@ export async function* jsonLinesChunks(batches: AsyncIterable<ExportRow[]>, camp
           connected: row.connected,
           summary: row.summary,
           recordingUrl: null,
-          variables: variablesOf(row),
+          variables: variablesObject(row.variables),
         }),
       )
       .map((line) => `${line}\n`)

@@ -25,11 +25,8 @@ const json = (fetchAPI: Fetch, body: unknown) =>
 function refusal(app: App, identity: ApiKeyIdentity, request: Request, url: URL, fetchAPI: Fetch, scope: 'WRITE' | 'ADMIN', params: string[]): Response | null {
   if (request.method !== 'POST') return new fetchAPI.Response(null, { status: 405, headers: { allow: 'POST' } });
   if (!allows(identity.level, scope)) return problem(fetchAPI, 403, `This upload needs ${scope === 'WRITE' ? 'a WRITE or ADMIN' : 'an ADMIN'} key.`, { code: 'FORBIDDEN' });
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > app.config.maxUploadBytes) {
-    const error = new UploadTooLargeError(app.config.maxUploadBytes);
-    return problem(fetchAPI, 413, error.message, { code: 'PAYLOAD_TOO_LARGE', fieldErrors: error.fieldErrors });
-  }
+  // Refused before a byte is read; files/routes.ts answers it as every UploadTooLargeError (413).
+  if (Number(request.headers.get('content-length') ?? NaN) > app.config.maxUploadBytes) throw new UploadTooLargeError(app.config.maxUploadBytes);
   const unknown = [...url.searchParams.keys()].find((k) => !params.includes(k));
   if (unknown) return problem(fetchAPI, 400, `${unknown}: unknown parameter (known: ${params.join(', ')})`, { code: 'BAD_USER_INPUT', fieldErrors: [{ path: [unknown], message: 'unknown parameter' }] });
   if (!request.body) return problem(fetchAPI, 400, 'file: send the CSV as the request body', { code: 'BAD_USER_INPUT', fieldErrors: [{ path: ['file'], message: 'empty body' }] });

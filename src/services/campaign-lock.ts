@@ -20,6 +20,7 @@ export type LockedCampaign = {
   version: number;
   scheduled_at: Date | null;
   deleted_at: Date | null;
+  first_dialed_at: Date | null;
   max_attempts: number;
   max_concurrent_calls: number;
   timezone: string;
@@ -36,7 +37,7 @@ export type LockedCampaign = {
 /** Locks the campaign row for the rest of the transaction, whatever its status (null if none). */
 export async function lockCampaign(tx: Tx, campaignId: string): Promise<LockedCampaign | null> {
   const [row] = await tx.$queryRaw<LockedCampaign[]>`
-    SELECT id, organization_id, name, status::text AS status, pause_reason::text AS pause_reason, version, scheduled_at, deleted_at, max_attempts,
+    SELECT id, organization_id, name, status::text AS status, pause_reason::text AS pause_reason, version, scheduled_at, deleted_at, first_dialed_at, max_attempts,
            max_concurrent_calls, timezone, calling_days, calling_start, calling_end, clamp_to_legal_hours, auto_complete, max_callbacks, retry_policy, agent_id
       FROM campaign WHERE id = ${campaignId}::uuid FOR UPDATE`;
   return row ?? null;

@@ -160,6 +160,10 @@ export async function claimDueCalls(
     }
 
     const claimed = toClaim.length > 0 ? await claimRows(tx, campaign.organization_id, campaignId, toClaim, newContacts, options, now, events) : [];
+    // The campaign row is locked by this claim: the first claim that dials sets it, once.
+    if (claimed.length > 0 && !campaign.first_dialed_at) {
+      await tx.$executeRaw`UPDATE campaign SET first_dialed_at = now() WHERE id = ${campaignId}::uuid`;
+    }
     const completed = settled > 0 && claimed.length === 0 ? await completeIfDone(tx, campaign, events) : false;
     return {
       claimed,
@@ -237,8 +241,6 @@ async function claimRows(
       JOIN "call" c ON c.id = v.call_id
     RETURNING id, call_id`;
   const attemptOf = new Map(attempts.map((a) => [a.call_id, a.id]));
-  // The campaign row is locked by this claim: the first claim that dials sets it, once.
-  await tx.$executeRaw`UPDATE campaign SET first_dialed_at = now() WHERE id = ${campaignId}::uuid AND first_dialed_at IS NULL`;
   events.push(...(await appendCallEvents(tx, campaignId, 'CALL_UPDATED', ids.map((id) => ({ id, status: 'IN_PROGRESS' })))));
   return rows.map((row) => ({ callId: row.id, attemptId: attemptOf.get(row.id)!, campaignId, to: row.phone_number, variables: variablesOf(row) }));
 }

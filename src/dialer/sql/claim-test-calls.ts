@@ -1,5 +1,6 @@
 import type { App } from '../../app.ts';
 import { TX } from '../../db/transactions.ts';
+import { variablesObject } from '../../domain/contacts.ts';
 import { appendEvent, withEvents } from '../../realtime/event-log.ts';
 import { listedNumbers } from '../../services/do-not-call.ts';
 import { TEST_CALL_EVENT } from '../../services/test-calls.ts';
@@ -50,13 +51,8 @@ export async function claimTestCalls(
       UPDATE call_attempt SET telephony_status = 'RINGING', started_at = now(), dnc_checked_at = now()
        WHERE id = ANY(${taken.map((r) => r.id)}::uuid[])`;
     const out = [];
-    for (const r of taken) out.push({ attemptId: r.id, campaignId: r.campaign_id, to: r.to_number, agent: await agentOf(tx, r.agent_id), variables: testVariablesOf(r) });
+    for (const r of taken) out.push({ attemptId: r.id, campaignId: r.campaign_id, to: r.to_number, agent: await agentOf(tx, r.agent_id), variables: variablesObject(r.test_variables) });
     return out;
   });
 }
 
-/** The merge fields placeTestCall stored (name included), as an object. */
-function testVariablesOf(row: Waiting): Record<string, unknown> {
-  const v = row.test_variables;
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}

@@ -15,6 +15,7 @@ import {
   pagesStatement,
   planPage,
   type CallPageArgs,
+  type PagePlan,
 } from './call-page.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
@@ -61,6 +62,32 @@ interface CallPage {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
+/** The page of `scanned` (ids in scan order, page size + 1) with the nodes loaded for them. */
+export function pageOf(plan: PagePlan, scanned: { id: string; sort_value: string | null }[], byId: Map<string, Call>): CallPage {
+  const { rows, hasNextPage, hasPreviousPage } = plan.finish(scanned);
+  const edges = rows.flatMap((r) => {
+    const node = byId.get(r.id);
+    // A row deleted between the two statements is simply left out.
+    return node ? [{ cursor: encodeCursor({ field: plan.field, value: r.sort_value, id: r.id }), node }] : [];
+  });
+  return { edges, pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+/** A CallConnection that loads its page only if edges or pageInfo are asked for, and counts only if totalCount is. */
+export function lazyConnection(loadPage: () => Promise<CallPage>, totalCount: () => Promise<number>): never {
+  let page: Promise<CallPage> | undefined;
+  const load = () => (page ??= loadPage());
+  return {
+    get edges() {
+      return load().then((p) => p.edges);
+    },
+    get pageInfo() {
+      return load().then((p) => p.pageInfo);
+    },
+    totalCount,
+  } as never;
+}
+
 type Args = CallPageArgs & { first?: number | null; last?: number | null; after?: string | null; before?: string | null };
 
 // Loaders per request and per (field path, arguments): every campaign of a list asks the same
@@ -105,19 +132,7 @@ function loadPages(ctx: Context, args: Args, info: GraphQLResolveInfo) {
     const byId = new Map(nodes.map((n) => [n.id, n]));
     const byCampaign = new Map<string, typeof rows>(campaignIds.map((id) => [id, []]));
     for (const row of rows) byCampaign.get(row.campaign_id)?.push(row);
-    return campaignIds.map((campaignId) => {
-      const scanned = byCampaign.get(campaignId)!.sort((a, b) => a.rn - b.rn);
-      const { rows: page, hasNextPage, hasPreviousPage } = plan.finish(scanned);
-      const edges = page.flatMap((r) => {
-        const node = byId.get(r.id);
-        // A row deleted between the two statements is simply left out.
-        return node ? [{ cursor: encodeCursor({ field: plan.field, value: r.sort_value, id: r.id }), node }] : [];
-      });
-      return {
-        edges,
-        pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-      };
-    });
+    return campaignIds.map((campaignId) => pageOf(plan, byCampaign.get(campaignId)!.sort((a, b) => a.rn - b.rn), byId));
   });
 }
 
@@ -166,20 +181,12 @@ builder.prismaObjectField('Campaign', 'calls', (t) =>
         filter: t.arg({ type: CallFilter, description: 'Filter.' }),
         orderBy: t.arg({ type: CallOrder, description: 'Order (default CREATED_AT ASC: the order contacts were added).' }),
       },
-      resolve: (campaign, args, ctx, info) => {
-        // Lazy: a client asking only for totalCount never loads a page, and vice versa.
-        let page: Promise<CallPage> | undefined;
-        const load = () => (page ??= loadPages(ctx, args as Args, info).load(campaign.id));
-        return {
-          get edges() {
-            return load().then((p) => p.edges);
-          },
-          get pageInfo() {
-            return load().then((p) => p.pageInfo);
-          },
-          totalCount: () => totalCount(ctx, campaign.id, args as Args, info),
-        } as never;
-      },
+      // Lazy: a client asking only for totalCount never loads a page, and vice versa.
+      resolve: (campaign, args, ctx, info) =>
+        lazyConnection(
+          () => loadPages(ctx, args as Args, info).load(campaign.id),
+          () => totalCount(ctx, campaign.id, args as Args, info),
+        ),
     },
     CallConnection,
   ),

@@ -4,8 +4,8 @@ import type { Context } from '../context.ts';
 import { builder } from '../builder.ts';
 import { decodeId } from '../common/ids.ts';
 import { CallRef } from './call.ts';
-import { encodeCursor, mergedPageStatement, planPage, type CallPageArgs } from './call-page.ts';
-import { CallConnection, callFilterFields, CallOrder } from './campaign-calls.ts';
+import { mergedPageStatement, planPage, type CallPageArgs } from './call-page.ts';
+import { CallConnection, callFilterFields, CallOrder, lazyConnection, pageOf } from './campaign-calls.ts';
 
 // Query.calls: the calls of every campaign of the organisation ("yesterday's results", one
 // number however it is typed), with the same filters, orders and cursors as Campaign.calls.
@@ -68,33 +68,16 @@ builder.queryField('calls', (t) =>
         const filter = args.filter as OrgFilter | null | undefined;
         const campaignIds = await campaignsOf(ctx, filter);
         const plan = planPage(args as CallPageArgs);
-        let page: Promise<{ edges: unknown[]; pageInfo: unknown }> | undefined;
-        const load = () =>
-          (page ??= (async () => {
-            const statement = mergedPageStatement(plan, filter, campaignIds);
-            const scanned = campaignIds.length
-              ? await ctx.db.prisma.$queryRawUnsafe<{ id: string; sort_value: string | null }[]>(statement.sql, ...statement.params)
-              : [];
-            const { rows, hasNextPage, hasPreviousPage } = plan.finish(scanned);
-            const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
-            const nodes = rows.length ? await ctx.db.prisma.call.findMany({ ...query, where: { id: { in: rows.map((r) => r.id) } } }) : [];
-            const byId = new Map(nodes.map((n) => [n.id, n]));
-            const edges = rows.flatMap((r) => {
-              const node = byId.get(r.id);
-              return node ? [{ cursor: encodeCursor({ field: plan.field, value: r.sort_value, id: r.id }), node }] : [];
-            });
-            const pageInfo = { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
-            return { edges, pageInfo };
-          })());
-        return {
-          get edges() {
-            return load().then((p) => p.edges);
-          },
-          get pageInfo() {
-            return load().then((p) => p.pageInfo);
-          },
-          totalCount: () => countCalls(ctx, campaignIds, filter),
-        } as never;
+        return lazyConnection(async () => {
+          const statement = mergedPageStatement(plan, filter, campaignIds);
+          const scanned = campaignIds.length
+            ? await ctx.db.prisma.$queryRawUnsafe<{ id: string; sort_value: string | null }[]>(statement.sql, ...statement.params)
+            : [];
+          const ids = scanned.map((r) => r.id);
+          const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+          const nodes = ids.length ? await ctx.db.prisma.call.findMany({ ...query, where: { id: { in: ids } } }) : [];
+          return pageOf(plan, scanned, new Map(nodes.map((n) => [n.id, n])));
+        }, () => countCalls(ctx, campaignIds, filter));
       },
     },
     CallConnection,
