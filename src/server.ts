@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
 import { KeyWatch } from './auth/key-watch.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
+import { problem } from './files/responses.ts';
 import { fileResponse, isFilePath } from './files/routes.ts';
 import { useInputGuard } from './input-guard.ts';
 import { useOperationLimits } from './limits.ts';
@@ -49,13 +50,6 @@ async function databaseAnswers(app: App): Promise<boolean> {
   }
 }
 
-function jsonError(fetchAPI: { Response: typeof Response }, status: number, message: string, headers: Record<string, string> = {}) {
-  return new fetchAPI.Response(JSON.stringify({ errors: [{ message }] }), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  });
-}
-
 /**
  * `GET /health` (200 "ok" when the database answers, else 503) and Bearer authentication: a
  * request without a valid key gets 401 before GraphQL runs. Yoga's GraphiQL plugin runs before
@@ -81,12 +75,12 @@ function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>, r
       } catch (error) {
         // The key could not be checked (database down): not the caller's fault, and not a 401.
         app.logger.error({ err: error }, 'api key lookup failed');
-        endResponse(jsonError(fetchAPI, 503, 'Service unavailable.', { 'retry-after': '5' }));
+        endResponse(problem(fetchAPI, 503, 'Service unavailable.', undefined, { 'retry-after': '5' }));
         return;
       }
       if (!identity) {
         endResponse(
-          jsonError(fetchAPI, 401, 'Unauthorized: send Authorization: Bearer <api key>', { 'www-authenticate': 'Bearer' }),
+          problem(fetchAPI, 401, 'Unauthorized: send Authorization: Bearer <api key>', undefined, { 'www-authenticate': 'Bearer' }),
         );
         return;
       }

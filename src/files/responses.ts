@@ -3,10 +3,17 @@ import type { Logger } from '../logger.ts';
 
 export type Fetch = { Response: typeof Response; ReadableStream: typeof ReadableStream };
 
-export function problem(fetchAPI: Fetch, status: number, message: string, extensions: Record<string, unknown> = {}) {
-  return new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions }] }), {
+/** An error answer in the GraphQL error shape, for every route outside GraphQL (401, 503, files). */
+export function problem(
+  fetchAPI: Pick<Fetch, 'Response'>,
+  status: number,
+  message: string,
+  extensions?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  return new fetchAPI.Response(JSON.stringify({ errors: [extensions ? { message, extensions } : { message }] }), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
   });
 }
 
