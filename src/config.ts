@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { RetellAnalysisKeys } from './domain/retell-outcomes.ts';
 
 // Environment is parsed once, here; the rest of the code receives a Config.
 export const Env = z.object({
@@ -35,13 +36,33 @@ export const Env = z.object({
   CALLBOARD_GRAPHIQL: z.enum(['0', '1']).default('0'),
   // Browsers may call the API from these origins (comma-separated); none by default.
   CALLBOARD_CORS_ORIGINS: z.string().optional(),
-  // The base URL clients (and providers' webhooks) reach this server at: export links are absolute with it.
   // CSV uploads (POST /imports/…) stream to the database; this bounds one upload (1 GiB by default).
   CALLBOARD_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 ** 3),
   // A GraphQL request (multipart uploads included, which are held in memory whole): 25 MB, Yoga's default.
   CALLBOARD_MAX_GRAPHQL_BODY_BYTES: z.coerce.number().int().min(1024).default(25_000_000),
+  // The base URL clients (and providers' webhooks) reach this server at: export links are absolute with it.
   CALLBOARD_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Who places the calls: the built-in simulator (reaches no one) or Retell (README "Connecting Retell").
+  CALLBOARD_PROVIDER: z.enum(['simulator', 'retell']).default('simulator'),
+  RETELL_API_KEY: z.string().regex(/^[\x21-\x7e]+$/, 'RETELL_API_KEY must be printable ASCII without spaces').optional(),
+  RETELL_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.retellai.com'),
+  RETELL_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'RETELL_FROM_NUMBER must be an E.164 number such as +14155550100').optional(),
+  // Keys of the agent's post-call analysis (custom_analysis_data) that report business results.
+  RETELL_MEETING_BOOKED_KEY: z.string().min(1).default('meeting_booked'),
+  RETELL_CALLBACK_REQUESTED_KEY: z.string().min(1).default('callback_requested'),
+  RETELL_CALLBACK_AT_KEY: z.string().min(1).default('callback_at'),
 });
+
+/** What CALLBOARD_PROVIDER=retell needs, checked at start so a missing key never fails a dial. */
+const RETELL_REQUIRES = ['RETELL_API_KEY', 'RETELL_FROM_NUMBER', 'CALLBOARD_PUBLIC_URL'] as const;
+
+export type RetellConfig = {
+  apiKey: string;
+  /** No trailing slash. */
+  baseUrl: string;
+  fromNumber: string;
+  analysisKeys: RetellAnalysisKeys;
+};
 
 export type Config = {
   port: number;
@@ -77,6 +98,9 @@ export type Config = {
   maxGraphqlBodyBytes: number;
   /** Base URL of this server as clients reach it (no trailing slash); unset: links are relative. */
   publicUrl?: string;
+  provider: 'simulator' | 'retell';
+  /** Set when provider is retell. */
+  retell?: RetellConfig;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -89,6 +113,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.CALLBOARD_PROVIDER === 'retell') {
+    const missing = RETELL_REQUIRES.filter((name) => !e[name]);
+    if (missing.length > 0) {
+      throw new Error(`invalid configuration:\n${missing.map((name) => `  ${name}: required when CALLBOARD_PROVIDER=retell`).join('\n')}`);
+    }
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -115,5 +145,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: e.CALLBOARD_MAX_UPLOAD_BYTES,
     maxGraphqlBodyBytes: e.CALLBOARD_MAX_GRAPHQL_BODY_BYTES,
     publicUrl: e.CALLBOARD_PUBLIC_URL?.replace(/\/+$/, ''),
+    provider: e.CALLBOARD_PROVIDER,
+    retell:
+      e.CALLBOARD_PROVIDER === 'retell'
+        ? {
+            apiKey: e.RETELL_API_KEY!,
+            baseUrl: e.RETELL_BASE_URL.replace(/\/+$/, ''),
+            fromNumber: e.RETELL_FROM_NUMBER!,
+            analysisKeys: {
+              meetingBooked: e.RETELL_MEETING_BOOKED_KEY,
+              callbackRequested: e.RETELL_CALLBACK_REQUESTED_KEY,
+              callbackAt: e.RETELL_CALLBACK_AT_KEY,
+            },
+          }
+        : undefined,
   };
 }

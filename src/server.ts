@@ -10,6 +10,7 @@ import { KeyWatch } from './auth/key-watch.ts';
 import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
 import { problem } from './files/responses.ts';
 import { fileResponse, isFilePath } from './files/routes.ts';
+import { RETELL_WEBHOOK_PATH, retellWebhookResponse } from './files/provider-webhooks.ts';
 import { useInputGuard } from './input-guard.ts';
 import { useOperationLimits } from './limits.ts';
 import { OpenStreams, useKeyRevocation, useSseQuota } from './stream-guards.ts';
@@ -67,6 +68,11 @@ function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>, r
             headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
           }),
         );
+        return;
+      }
+      // Signed by the provider instead of carrying a key (files/provider-webhooks.ts).
+      if (url.pathname === RETELL_WEBHOOK_PATH) {
+        endResponse(await retellWebhookResponse(app, request, fetchAPI));
         return;
       }
       let identity: ApiKeyIdentity | null;

@@ -49,6 +49,7 @@ function request(i: number | string, overrides: Partial<DialRequest> = {}): Dial
       name: 'Ava',
       script: 'You are Ava, a friendly assistant. Hi {{firstName}}, I am calling about your {{plan}} plan renewal.',
       voice: 'alloy',
+      providerAgentId: null,
     },
     variables: { firstName: 'Jane', plan: 'Pro' },
     ...overrides,
@@ -214,7 +215,7 @@ describe('results', () => {
   it('works without a contact name or a speakable script', async () => {
     const sim = forcedSim('ANSWERED');
     const c = collect(sim);
-    await sim.dial(request(1, { variables: {}, agent: { name: ' ', script: 'You are a sales bot. Never lie.', voice: null } }));
+    await sim.dial(request(1, { variables: {}, agent: { name: ' ', script: 'You are a sales bot. Never lie.', voice: null, providerAgentId: null } }));
     const r = await c.next();
     expect(r.transcript).toContain("your assistant: Hi, this is your assistant. I'm calling with a quick question.");
     expect(r.summary).toContain('the contact');

@@ -1,6 +1,5 @@
 /**
- * The contract every telephony provider implements (the built-in simulator, Twilio-style REST
- * providers with status callbacks, …).
+ * The contract every telephony provider implements (the built-in simulator, Retell, …).
  *
  * Shaped for a crash-safe dialer:
  * - The dialer records the attempt (its id) *before* calling `dial`, and passes that id along.
@@ -19,7 +18,13 @@ import type { AttemptOutcome } from '../domain/retry-policy.ts';
 export type TelephonyStatus = 'QUEUED' | 'RINGING' | 'IN_PROGRESS' | 'COMPLETED' | 'BUSY' | 'NO_ANSWER' | 'FAILED' | 'CANCELED';
 export type AnsweredBy = 'HUMAN' | 'MACHINE';
 
-export type DialAgent = { name: string; script: string; voice: string | null };
+export type DialAgent = {
+  name: string;
+  script: string;
+  voice: string | null;
+  /** The provider's own agent (Retell's agent_id); null: the provider's default for the number. */
+  providerAgentId: string | null;
+};
 
 export type DialRequest = {
   /** The CallAttempt row's id, written before dialing. */
@@ -54,6 +59,10 @@ export type CallResult = {
   errorMessage: string | null;
   /** CALLBACK_REQUESTED: when the person asked to be called back, if they said (null or absent otherwise). */
   callbackAt?: Date | null;
+  /** Where the provider keeps the recording, when it records. */
+  recordingUrl?: string | null;
+  /** What the provider charged for the call, in cents, when it says. */
+  costCents?: number | null;
 };
 
 export type ProviderLookup =

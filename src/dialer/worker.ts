@@ -75,7 +75,7 @@ class DialerWorker implements RunningWorker, WorkerContext {
     this.id = options.workerId ?? app.config.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.log = app.logger.child({ workerId: this.id });
     this.ownsProvider = !options.provider;
-    this.provider = options.provider ?? createProvider(app.config, this.log);
+    this.provider = options.provider ?? createProvider(app, this.log);
     this.health = new ProviderHealth(this);
   }
 

@@ -105,6 +105,9 @@ export async function campaignStatus(t: TestApp, campaignId: string) {
   return t.app.db.prisma.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { status: true, pauseReason: true } });
 }
 
+/** One dial a provider placed, from its own records (the simulator's ledger file, the Retell emulator's call log). */
+export type LedgerDial = { attemptId: string; callId: string | null };
+
 /**
  * What the provider's ledger says against the attempt rows, for one campaign:
  *  - every ledger dial is an attempt row of this campaign that is not marked "never dialed";
@@ -112,13 +115,14 @@ export async function campaignStatus(t: TestApp, campaignId: string) {
  *  - every attempt row that is not "never dialed" was dialed (it is in the ledger);
  *  - no call has more dials than maxAttempts (its budget, retryFailed aside).
  */
-export async function auditLedger(t: TestApp, ledgerPath: string, campaignId: string) {
+export async function auditLedger(t: TestApp, ledgerPath: string | LedgerDial[], campaignId: string) {
   const [attempts, campaign] = await Promise.all([
     t.app.db.prisma.callAttempt.findMany({ where: { campaignId, isTest: false } }),
     t.app.db.prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } }),
   ]);
   const byId = new Map(attempts.map((a) => [a.id, a]));
-  const ledger = (await readLedger(ledgerPath)).filter((e) => byId.has(e.attemptId));
+  const dials = typeof ledgerPath === 'string' ? await readLedger(ledgerPath) : ledgerPath;
+  const ledger = dials.filter((e) => byId.has(e.attemptId));
   const neverDialed = attempts.filter((a) => a.outcome === 'NOT_DIALED');
   expect(neverDialed.every((a) => a.errorMessage?.startsWith('not dialed'))).toBe(true);
   const dialedAttempts = attempts.filter((a) => a.outcome !== 'NOT_DIALED');

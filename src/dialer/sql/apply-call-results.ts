@@ -123,6 +123,8 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
         summary: result.summary,
         error_message: result.errorMessage,
         callback_at: result.callbackAt?.toISOString() ?? null,
+        recording_url: result.recordingUrl ?? null,
+        cost_cents: result.costCents ?? null,
       });
     }
     if (callUpdates.length === 0) return { settled, outOfMinutesOrg: null, completed: false };
@@ -133,11 +135,13 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
              telephony_status = v.telephony_status::"TelephonyStatus", answered_by = v.answered_by::"AnsweredBy",
              outcome = v.outcome::"CallOutcome", started_at = v.started_at, answered_at = v.answered_at,
              ended_at = v.ended_at, duration_seconds = v.duration_seconds, transcript = v.transcript,
-             summary = v.summary, error_message = v.error_message, callback_at = v.callback_at
+             summary = v.summary, error_message = v.error_message, callback_at = v.callback_at,
+             recording_url = v.recording_url, cost_cents = v.cost_cents
         FROM jsonb_to_recordset(${JSON.stringify(attemptUpdates)}::jsonb) AS v(
              id uuid, provider_call_id text, telephony_status text, answered_by text, outcome text,
              started_at timestamptz, answered_at timestamptz, ended_at timestamptz, duration_seconds int,
-             transcript text, summary text, error_message text, callback_at timestamptz)
+             transcript text, summary text, error_message text, callback_at timestamptz,
+             recording_url text, cost_cents double precision)
        WHERE a.id = v.id`;
     // One statement for the batch: the tally trigger runs once, not once per call.
     await tx.$executeRaw`

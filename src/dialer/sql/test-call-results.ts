@@ -26,7 +26,8 @@ export async function applyTestCallResult(app: App, result: CallResult): Promise
              telephony_status = ${result.telephonyStatus}::"TelephonyStatus", answered_by = ${result.answeredBy}::"AnsweredBy",
              outcome = ${result.outcome}::"CallOutcome", started_at = ${result.startedAt}, answered_at = ${result.answeredAt},
              ended_at = ${result.endedAt}, duration_seconds = ${connected ? talk : null}::int,
-             transcript = ${result.transcript}, summary = ${result.summary}, error_message = ${result.errorMessage}
+             transcript = ${result.transcript}, summary = ${result.summary}, error_message = ${result.errorMessage},
+             recording_url = ${result.recordingUrl ?? null}, cost_cents = ${result.costCents ?? null}::float8
        WHERE id = ${result.attemptId}::uuid AND is_test AND ended_at IS NULL
       RETURNING campaign_id, (SELECT organization_id FROM campaign WHERE id = campaign_id) AS organization_id`;
     if (!row) return false;

@@ -20,6 +20,10 @@ export const AgentRef = builder.prismaNode('Agent', {
       description: 'The prompt/script the agent follows. May change while a campaign runs; later attempts use it.',
     }),
     voice: t.exposeString('voice', { description: 'Voice identifier of the speech engine.' }),
+    providerAgentId: t.exposeString('providerAgentId', {
+      nullable: true,
+      description: 'The telephony provider’s own agent this one speaks as (with Retell: the agent_id dialed with). Null: the provider’s default for the calling number.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'Creation time.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change.' }),
   }),
@@ -56,12 +60,21 @@ function validText(value: string | null | undefined, path: string, max: number, 
   return trimmed;
 }
 
+/** A provider's agent id (Retell: "agent_…"): one token. Null clears it on update. */
+function validProviderAgentId(value: string | null | undefined): string | null | undefined {
+  if (value === null) return null;
+  const id = validText(value, 'providerAgentId', 200);
+  if (id !== undefined && !/^[\x21-\x7e]+$/.test(id)) throw ValidationError.of(['providerAgentId'], 'must be one word of printable characters');
+  return id;
+}
+
 const CreateAgentInput = builder.inputType('CreateAgentInput', {
   description: 'A new agent.',
   fields: (t) => ({
     name: t.string({ required: true, description: 'Display name.' }),
     script: t.string({ description: 'Prompt/script (up to 100,000 characters).' }),
     voice: t.string({ description: 'Voice identifier (default "alloy").' }),
+    providerAgentId: t.string({ description: 'The provider’s agent to dial with (Retell agent_id); default none.' }),
   }),
 });
 
@@ -77,10 +90,11 @@ builder.mutationField('createAgent', (t) =>
         name: validText(input.name, 'name', 200)!,
         script: validText(input.script, 'script', 100_000, true),
         voice: validText(input.voice, 'voice', 100),
+        providerAgentId: validProviderAgentId(input.providerAgentId),
       };
       const agent = await ctx.db.prisma.$transaction(async (tx) => {
         const created = await tx.agent.create({ data });
-        await recordAudit(tx, ctx.orgId, ctx.actor, { action: 'agent.create', targetType: 'Agent', targetId: created.id, after: { name: created.name, voice: created.voice } });
+        await recordAudit(tx, ctx.orgId, ctx.actor, { action: 'agent.create', targetType: 'Agent', targetId: created.id, after: { name: created.name, voice: created.voice, providerAgentId: created.providerAgentId } });
         return created;
       });
       return { agent };
@@ -95,6 +109,7 @@ const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
     name: t.string({ description: 'New name.' }),
     script: t.string({ description: 'New script; running campaigns use it from their next attempt.' }),
     voice: t.string({ description: 'New voice.' }),
+    providerAgentId: t.string({ description: 'New provider agent (Retell agent_id); null clears it.' }),
   }),
 });
 
@@ -110,6 +125,7 @@ builder.mutationField('updateAgent', (t) =>
         name: validText(input.name, 'name', 200),
         script: validText(input.script, 'script', 100_000, true),
         voice: validText(input.voice, 'voice', 100),
+        providerAgentId: validProviderAgentId(input.providerAgentId),
       };
       const count = id
         ? await ctx.db.prisma.$transaction(async (tx) => {

@@ -33,6 +33,14 @@ export const CallAttemptRef = builder.prismaNode('CallAttempt', {
     transcript: t.exposeString('transcript', { nullable: true, description: 'Conversation transcript (AI interaction data), when there was one.' }),
     summary: t.exposeString('summary', { nullable: true, description: 'The agent’s summary of the conversation.' }),
     errorMessage: t.exposeString('errorMessage', { nullable: true, description: 'Why the dial failed, when it did.' }),
+    recordingUrl: t.exposeString('recordingUrl', {
+      nullable: true,
+      description: 'Where the provider keeps the recording of the call (Retell’s recording_url); null when there is none.',
+    }),
+    costCents: t.exposeFloat('costCents', {
+      nullable: true,
+      description: 'What the provider charged for this attempt, in cents (Retell’s combined cost); null when it does not say (the simulator).',
+    }),
     recipientTimezone: t.exposeString('recipientTimezone', {
       nullable: true,
       description:

@@ -1,0 +1,100 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { globalId } from '../src/domain/ids.ts';
+import { SCENARIOS } from './emulators/retell/scenarios.ts';
+import { RetellCampaignCallsDocument, StartCampaignDocument, UpdateRetellAgentDocument, type RetellCampaignCallsQuery } from './generated/operations.ts';
+import type { TestOrg } from './helpers/app.ts';
+import { expectApiStatsExact } from './helpers/calls.ts';
+import { auditLedger, campaignStatus, makeDialableCampaign, waitFor } from './helpers/dialer.ts';
+import { makeRetellStack, type RetellStack } from './helpers/retell.ts';
+
+type CallNode = NonNullable<RetellCampaignCallsQuery['campaign']>['calls']['edges'][number]['node'];
+
+let s: RetellStack;
+let org: TestOrg;
+
+beforeAll(async () => {
+  s = await makeRetellStack();
+  org = await s.t.makeOrg();
+});
+afterEach(() => s.stopWorkers());
+afterAll(() => s?.close());
+
+async function callsOf(campaignId: string): Promise<CallNode[]> {
+  const out: CallNode[] = [];
+  let after: string | null | undefined;
+  do {
+    const page = (await org.exec(RetellCampaignCallsDocument, { id: campaignId, after })).campaign!.calls;
+    out.push(...page.edges.map((e) => e.node));
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return out;
+}
+
+/** Runs to COMPLETED; stats equal the rows; the emulator placed exactly one call per attempt row. */
+export async function expectCompletedWithoutLossOrDuplicates(stack: RetellStack, o: TestOrg, campaign: { id: string; dbId: string }, contacts: number, timeoutMs = 60_000) {
+  await waitFor(async () => (await campaignStatus(stack.t, campaign.dbId)).status === 'COMPLETED', 'the campaign to complete', timeoutMs);
+  const stats = await expectApiStatsExact(stack.t, o, campaign.id);
+  expect(stats.total).toBe(contacts);
+  expect(stats.completed + stats.failed).toBe(contacts);
+  const audit = await auditLedger(stack.t, stack.ledger(), campaign.dbId);
+  expect(audit.dials).toBe(stats.attempts);
+  expect([...stack.emulator.callsPerAttempt().values()].every((n) => n === 1)).toBe(true);
+  return stats;
+}
+
+describe('CALLBOARD_PROVIDER=retell against the emulator', () => {
+  it('runs 200 contacts to COMPLETED with every outcome, stats equal to the rows and one Retell call per attempt', { timeout: 120_000 }, async () => {
+    await s.startWorker();
+    await s.startWorker();
+    const { balanceSeconds: balanceBefore } = await s.t.app.db.prisma.organization.findUniqueOrThrow({ where: { id: org.orgId } });
+    const campaign = await makeDialableCampaign(org, { contacts: 200, settings: { maxConcurrentCalls: 40, maxAttempts: 2, maxCallbacks: 0 } });
+    await expectCompletedWithoutLossOrDuplicates(s, org, campaign, 200, 90_000);
+
+    const calls = await callsOf(campaign.id);
+    const attempts = calls.flatMap((c) => c.attempts.map((a) => ({ ...a, phoneNumber: c.phoneNumber })));
+    // Every scenario's outcome, and each attempt's outcome is the one its number's scenario maps to.
+    const seen = new Set(attempts.map((a) => a.outcome));
+    for (const scenario of Object.values(SCENARIOS)) expect(seen, scenario.name).toContain(scenario.expected);
+    const byProviderId = new Map(s.emulator.calls.map((c) => [c.call_id, c]));
+    for (const a of attempts) {
+      const dialed = byProviderId.get(a.providerCallId!);
+      expect(dialed?.to_number).toBe(a.phoneNumber);
+      expect(a.outcome).toBe(dialed!.scenario.expected);
+    }
+
+    // What lands on the attempt: transcript, summary, recording, cost, who answered, talk time.
+    const meeting = attempts.find((a) => a.outcome === 'MEETING_BOOKED')!;
+    expect(meeting).toMatchObject({ answeredBy: 'HUMAN', telephonyStatus: 'COMPLETED', summary: 'Emulated meeting call.' });
+    expect(meeting.transcript).toMatch(/^Agent: Hi Contact \d+/);
+    expect(meeting.recordingUrl).toMatch(/^https:\/\/retell-emulator\.invalid\/recordings\/call_/);
+    expect(meeting.durationSeconds).toBeGreaterThan(0);
+    expect(meeting.costCents).toBeGreaterThan(0);
+    expect(attempts.find((a) => a.outcome === 'LEFT_MESSAGE')).toMatchObject({ answeredBy: 'MACHINE' });
+    expect(attempts.find((a) => a.outcome === 'NO_ANSWER')).toMatchObject({ answeredBy: null, telephonyStatus: 'NO_ANSWER', durationSeconds: null });
+    expect(attempts.find((a) => a.outcome === 'TECHNICAL_ERROR')?.errorMessage).toBe('Retell: error_llm_websocket_open');
+    expect(attempts.find((a) => a.outcome === 'CALLBACK_REQUESTED')?.callbackAt).toBeTruthy();
+
+    // The contact's name went as a dynamic variable, our ids in the metadata.
+    const first = s.emulator.calls.find((c) => c.metadata.call_id)!;
+    expect(first.dynamic.name).toMatch(/^Contact \d+$/);
+    expect(first.from_number).toBe('+14155550100');
+
+    // Connected time and billing follow the attempts: the organisation paid exactly the talk time.
+    const after = await s.t.app.db.prisma.organization.findUniqueOrThrow({ where: { id: org.orgId } });
+    const talk = attempts.reduce((sum, a) => sum + (a.durationSeconds ?? 0), 0);
+    expect(talk).toBeGreaterThan(0);
+    expect(balanceBefore - after.balanceSeconds).toBe(talk);
+  });
+
+  it('dials with the agent’s providerAgentId as override_agent_id', async () => {
+    const campaign = await makeDialableCampaign(org, { contacts: 3, start: false, settings: { maxCallbacks: 0 } });
+    const { agentId } = await s.t.app.db.prisma.campaign.findUniqueOrThrow({ where: { id: campaign.dbId } });
+    const updated = await org.exec(UpdateRetellAgentDocument, { input: { id: globalId('Agent', agentId!), providerAgentId: 'agent_0123abcd' } });
+    expect(updated.updateAgent).toMatchObject({ agent: { providerAgentId: 'agent_0123abcd' } });
+    await s.startWorker();
+    const before = s.emulator.calls.length;
+    await org.exec(StartCampaignDocument, { input: { id: campaign.id } });
+    await expectCompletedWithoutLossOrDuplicates(s, org, campaign, 3);
+    expect(s.emulator.calls.slice(before).every((c) => c.agent_id === 'agent_0123abcd')).toBe(true);
+  });
+});
