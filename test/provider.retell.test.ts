@@ -46,12 +46,18 @@ describe('CALLBOARD_PROVIDER=retell against the emulator', () => {
   it('runs 200 contacts to COMPLETED with every outcome, stats equal to the rows and one Retell call per attempt', { timeout: 120_000 }, async () => {
     await s.startWorker();
     await s.startWorker();
+    const webhooksBefore = s.emulator.webhooks.length;
     const { balanceSeconds: balanceBefore } = await s.t.app.db.prisma.organization.findUniqueOrThrow({ where: { id: org.orgId } });
     const campaign = await makeDialableCampaign(org, { contacts: 200, settings: { maxConcurrentCalls: 40, maxAttempts: 2, maxCallbacks: 0 } });
     await expectCompletedWithoutLossOrDuplicates(s, org, campaign, 200, 90_000);
 
     const calls = await callsOf(campaign.id);
     const attempts = calls.flatMap((c) => c.attempts.map((a) => ({ ...a, phoneNumber: c.phoneNumber })));
+    // The results came by webhook: every one was accepted.
+    const delivered = s.emulator.webhooks.slice(webhooksBefore);
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(delivered.filter((w) => w.status !== 204)).toEqual([]);
+
     // Every scenario's outcome, and each attempt's outcome is the one its number's scenario maps to.
     const seen = new Set(attempts.map((a) => a.outcome));
     for (const scenario of Object.values(SCENARIOS)) expect(seen, scenario.name).toContain(scenario.expected);

@@ -37,7 +37,7 @@ export async function makeRetellStack(options: RetellEmulatorOptions = {}): Prom
     CALLBOARD_PUBLIC_URL: 'http://127.0.0.1',
   });
   const server = await startServer(t.app, { port: 0, host: '127.0.0.1' });
-  const webhookUrl = `${server.url}${RETELL_WEBHOOK_PATH}`;
+  const webhookUrl = new URL(RETELL_WEBHOOK_PATH, server.url).href;
   emulator.webhookUrl = webhookUrl;
   const workers: RunningWorker[] = [];
   const providers: RetellProvider[] = [];

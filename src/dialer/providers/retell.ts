@@ -131,7 +131,8 @@ export class RetellProvider implements TelephonyProvider {
 
   /** Takes the webhooks received since the last poll and delivers the final results among them. */
   private pollInbox(): Promise<void> {
-    if (this.polling || this.closed) return this.polling ?? Promise.resolve();
+    // Without a listener, an event taken here would be dropped: leave it to a worker that listens.
+    if (this.polling || this.closed || this.listeners.size === 0) return this.polling ?? Promise.resolve();
     this.polling = (async () => {
       try {
         for (;;) {

@@ -49,12 +49,22 @@ export type RetellEmulatorOptions = {
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
+const noFaults = (): EmulatorFaults => ({
+  createErrors: [],
+  slowCreates: 0,
+  slowCreateMs: 0,
+  duplicateWebhooks: false,
+  reorderWebhooks: false,
+  signature: 'good',
+  dropWebhooks: false,
+});
+
 export class RetellEmulator {
   readonly apiKey: string;
   webhookUrl: string | undefined;
   readonly calls: EmulatedCall[] = [];
   readonly webhooks: WebhookRecord[] = [];
-  readonly faults: EmulatorFaults = { createErrors: [], slowCreates: 0, slowCreateMs: 0, duplicateWebhooks: false, reorderWebhooks: false, signature: 'good', dropWebhooks: false };
+  readonly faults: EmulatorFaults = noFaults();
   private readonly byId = new Map<string, EmulatedCall>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly timings: Timings;
@@ -80,6 +90,11 @@ export class RetellEmulator {
     for (const t of this.timers) clearTimeout(t);
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Back to a well-behaved Retell (calls in flight keep the faults they were created with). */
+  resetFaults(): void {
+    Object.assign(this.faults, noFaults());
   }
 
   /** Dials per callboard attempt id: any value above 1 is a duplicate call. */
