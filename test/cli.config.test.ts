@@ -59,7 +59,33 @@ describe('configuration from the environment', () => {
     [{ CALLBOARD_BOOTSTRAP_KEY: 'short' }, 'at least 16 characters'],
     [{ CALLBOARD_BOOTSTRAP_KEY: 'has a space in the middle' }, 'without spaces'],
     [{ CALLBOARD_SIMULATOR_SPEED: '0' }, 'CALLBOARD_SIMULATOR_SPEED'],
+    [{ CALLBOARD_PROVIDER: 'twilio' }, 'CALLBOARD_PROVIDER'],
+    [{ CALLBOARD_PROVIDER: 'retell' }, 'RETELL_API_KEY: required when CALLBOARD_PROVIDER=retell'],
+    [{ CALLBOARD_PROVIDER: 'retell', RETELL_API_KEY: 'key_1', CALLBOARD_PUBLIC_URL: 'https://cb.example.com' }, 'RETELL_FROM_NUMBER: required'],
+    [{ CALLBOARD_PROVIDER: 'retell', RETELL_API_KEY: 'key_1', RETELL_FROM_NUMBER: '+14155550100' }, 'CALLBOARD_PUBLIC_URL: required'],
+    [{ RETELL_FROM_NUMBER: '415 555 0100' }, 'RETELL_FROM_NUMBER must be an E.164 number'],
   ])('refuses %j, naming the problem', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads the Retell settings, with the analysis keys defaulted', () => {
+    const config = loadConfig({
+      CALLBOARD_PROVIDER: 'retell',
+      RETELL_API_KEY: 'key_abc',
+      RETELL_FROM_NUMBER: '+14155550100',
+      CALLBOARD_PUBLIC_URL: 'https://cb.example.com/',
+      RETELL_CALLBACK_AT_KEY: 'when',
+    });
+    expect(config).toMatchObject({
+      provider: 'retell',
+      publicUrl: 'https://cb.example.com',
+      retell: {
+        apiKey: 'key_abc',
+        baseUrl: 'https://api.retellai.com',
+        fromNumber: '+14155550100',
+        analysisKeys: { meetingBooked: 'meeting_booked', callbackRequested: 'callback_requested', callbackAt: 'when' },
+      },
+    });
+    expect(loadConfig({}).retell).toBeUndefined();
   });
 });

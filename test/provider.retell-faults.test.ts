@@ -104,7 +104,7 @@ describe('faults, each with 0 lost results and 0 duplicate calls', () => {
   it('a slow create that still creates (the caller timed out) is found by its attempt id, never placed again', async () => {
     s.emulator.faults.slowCreates = 6;
     s.emulator.faults.slowCreateMs = 1500;
-    await s.startWorker({}, { createTimeoutMs: 400, createDoubtMs: 800 });
+    await s.startWorker({}, { createTimeoutMs: 400, createDoubtMs: 2000 });
     const before = s.emulator.calls.length;
     const campaign = await makeDialableCampaign(org, { contacts: 24, settings: SETTINGS });
     await expectNoLossNoDuplicate(campaign, 24);

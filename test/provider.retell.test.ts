@@ -85,6 +85,14 @@ describe('CALLBOARD_PROVIDER=retell against the emulator', () => {
     expect(first.dynamic.name).toMatch(/^Contact \d+$/);
     expect(first.from_number).toBe('+14155550100');
 
+    // Exports carry the last attempt's recording.
+    const lines = await (
+      await fetch(new URL(`/exports/campaigns/${campaign.id}/calls.json`, s.server.url), { headers: { authorization: `Bearer ${org.key}` } })
+    ).text();
+    const exported = lines.trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; recordingUrl: string | null });
+    expect(exported).toHaveLength(200);
+    expect(exported.find((c) => c.outcome === 'MEETING_BOOKED')?.recordingUrl).toMatch(/^https:\/\/retell-emulator\.invalid\//);
+
     // Connected time and billing follow the attempts: the organisation paid exactly the talk time.
     const after = await s.t.app.db.prisma.organization.findUniqueOrThrow({ where: { id: org.orgId } });
     const talk = attempts.reduce((sum, a) => sum + (a.durationSeconds ?? 0), 0);

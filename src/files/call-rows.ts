@@ -23,6 +23,7 @@ export type ExportRow = {
   duration_seconds: number;
   connected: boolean;
   summary: string | null;
+  recording_url: string | null;
   variables: unknown;
   created_key: string;
 };
@@ -47,9 +48,9 @@ export async function* callBatches(
       const rows = await db.prisma.$queryRawUnsafe<ExportRow[]>(
         `SELECT c.id::text AS id, c.campaign_id::text AS campaign_id, c.name, c.phone_number, c.status::text AS status,
                 c.outcome::text AS outcome, c.attempt_count, c.processed_at, c.duration_seconds, c.connected, c.variables,
-                c.created_at::text AS created_key,
-                (SELECT a.summary FROM call_attempt a WHERE a.call_id = c.id ORDER BY a.number DESC LIMIT 1) AS summary
+                c.created_at::text AS created_key, last.summary, last.recording_url
            FROM "call" c
+           LEFT JOIN LATERAL (SELECT a.summary, a.recording_url FROM call_attempt a WHERE a.call_id = c.id ORDER BY a.number DESC LIMIT 1) last ON true
           WHERE ${where.join(' AND ')}
           ORDER BY c.created_at, c.id
           LIMIT ${p.add(batch)}`,

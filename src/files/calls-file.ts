@@ -60,7 +60,7 @@ export async function* csvChunks(
         String(row.duration_seconds),
         row.connected ? 'true' : 'false',
         row.summary ?? '',
-        '', // recording_url: filled once a provider reports recordings (the simulator has none)
+        row.recording_url ?? '', // the last attempt's (Retell records; the simulator does not)
         ...variables.map((key) => variableText(vars[key])),
       ].map(spreadsheetSafe);
     });
@@ -86,7 +86,7 @@ export async function* jsonLinesChunks(batches: AsyncIterable<ExportRow[]>, camp
           durationSeconds: row.duration_seconds,
           connected: row.connected,
           summary: row.summary,
-          recordingUrl: null,
+          recordingUrl: row.recording_url,
           variables: variablesObject(row.variables),
         }),
       )

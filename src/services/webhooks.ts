@@ -107,6 +107,8 @@ type FinishedRow = {
   ended_at: Date | null;
   summary: string | null;
   transcript: string | null;
+  recording_url: string | null;
+  cost_cents: number | null;
 };
 
 /** CALL_FINISHED's data for attempts whose results were just applied (in the same transaction). */
@@ -114,7 +116,7 @@ export async function callFinishedData(tx: Tx, campaign: { id: string; name: str
   const rows = await tx.$queryRaw<FinishedRow[]>`
     SELECT c.id AS call_id, c.name, c.phone_number, c.status::text AS status, c.outcome::text AS outcome, c.attempt_count, c.variables,
            a.id AS attempt_id, a.number, a.outcome::text AS attempt_outcome, a.answered_by::text AS answered_by, a.duration_seconds,
-           a.started_at, a.ended_at, a.summary, a.transcript
+           a.started_at, a.ended_at, a.summary, a.transcript, a.recording_url, a.cost_cents
       FROM call_attempt a JOIN "call" c ON c.id = a.call_id
      WHERE a.id = ANY(${attemptIds}::uuid[])
      ORDER BY a.ended_at, a.id`;
@@ -139,6 +141,8 @@ export async function callFinishedData(tx: Tx, campaign: { id: string; name: str
       endedAt: r.ended_at?.toISOString() ?? null,
       summary: r.summary,
       transcript: r.transcript,
+      recordingUrl: r.recording_url,
+      costCents: r.cost_cents,
     },
   }));
 }

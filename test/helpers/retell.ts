@@ -54,9 +54,9 @@ export async function makeRetellStack(options: RetellEmulatorOptions = {}): Prom
       const provider = new RetellProvider({
         config: t.app.config.retell!,
         app: t.app,
-        createTimeoutMs: 3000,
+        createTimeoutMs: 10_000,
         requestTimeoutMs: 2000,
-        createDoubtMs: 1500,
+        createDoubtMs: 5000,
         analysisWaitMs: 2000,
         inboxPollMs: 20,
         onError: (error) => t.app.logger.warn({ err: error }, 'retell provider error'),
