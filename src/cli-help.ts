@@ -7,6 +7,7 @@ export const USAGE = `usage: callboard <command> [--help]
   migrate                    apply database migrations and exit
   keys create --org <id|name> [--name <label>] [--scope READ|WRITE|ADMIN]
                              print a new API key for an organisation (created if missing)
+  doctor                     check the database, Redis and the provider, and print what was found
   --version                  print the version
 
 environment: PORT HOST CALLBOARD_DATA_DIR DATABASE_URL REDIS_URL CALLBOARD_BOOTSTRAP_KEY
@@ -27,7 +28,21 @@ export const COMMAND_HELP: Record<string, string> = {
   keys: `usage: callboard keys create --org <id|name> [--name <label>] [--scope READ|WRITE|ADMIN]
   Prints a new API key for the organisation (a name that matches none creates it). The scope is
   ADMIN by default; READ keys only query and subscribe, WRITE keys also run campaigns.`,
+  doctor: `usage: callboard doctor
+  Checks the configuration, the database (and pending migrations), Redis and the telephony provider
+  (with Retell: whether the API key is accepted), one line each. Changes nothing, places no call.
+  Exit code 0 when everything answers, 1 otherwise.`,
 };
+
+/** An operator's mistake: printed as a message (no stack), exit code 2 for usage, else 1. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
 
 /** The package's version (package.json), for `callboard --version`. */
 export function version(): string {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { App } from './app.ts';
@@ -8,7 +8,8 @@ import { openMigratedDatabase, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { isUuid } from './domain/ids.ts';
-import { COMMAND_HELP, USAGE, version } from './cli-help.ts';
+import { CliError, COMMAND_HELP, USAGE, version } from './cli-help.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 // The API (schema, Yoga) and the services load only for `serve` / `worker`: `migrate`, `keys`
 // and `--help` start in a fraction of the time.
@@ -20,58 +21,11 @@ const loadServices = async () => ({
   ...(await import('./dialer/webhook-sender.ts')),
 });
 
-/** An operator's mistake: printed as a message (no stack), exit code 2 for usage, else 1. */
-class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
 const usageError = (message = USAGE) => new CliError(message, 2);
 
 
 function databaseOptions(config: Config) {
   return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir };
-}
-
-/**
- * PGlite is one process's database: two processes on one folder each see only their own writes
- * while both write the same files (measured: a key made by `keys create` while `serve` ran never
- * reached the server). A pid file refuses the second process; one whose process is gone (crash,
- * kill -9) is taken over. Best effort against mistakes, not a lock manager. Returns the release.
- */
-async function lockDataDir(config: Config): Promise<() => Promise<void>> {
-  if (config.databaseUrl) return async () => {};
-  await mkdir(config.dataDir, { recursive: true });
-  const file = path.join(config.dataDir, 'callboard.pid');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
-      return () => rm(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (pid > 0 && pid !== process.pid && processExists(pid)) {
-        throw new CliError(
-          `the data folder ${config.dataDir} is in use by process ${pid}; stop it first ` +
-            '(the embedded database serves one process: use DATABASE_URL to run several)',
-        );
-      }
-      await rm(file, { force: true });
-    }
-  }
-  throw new CliError(`could not lock the data folder ${config.dataDir}`);
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -281,6 +235,12 @@ async function main(argv: string[]) {
       return runMigrate(config, rest);
     case 'keys':
       return keys(config, rest);
+    case 'doctor': {
+      parseArgs({ args: rest, options: {} });
+      const [{ doctor }, { checkProvider }] = await Promise.all([import('./doctor.ts'), import('./dialer/providers/index.ts')]);
+      if (!(await doctor(config, checkProvider))) process.exitCode = 1;
+      return;
+    }
     default:
       throw usageError(`unknown command "${command}"\n${USAGE}`);
   }

@@ -27,6 +27,7 @@ describe('command line mistakes', () => {
     ['worker', 'usage: callboard worker'],
     ['migrate', 'usage: callboard migrate'],
     ['keys', 'usage: callboard keys create'],
+    ['doctor', 'usage: callboard doctor'],
   ])('prints the help of %s with exit code 0, whatever the environment', async (command, usage) => {
     const result = await runCli([command, '--help'], { PORT: 'eighty' }, leftovers);
     expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining(usage) });

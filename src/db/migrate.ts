@@ -77,3 +77,12 @@ export async function migrate(db: SqlConnection, dir = migrationsDir): Promise<s
     await db.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK]);
   }
 }
+
+/** What `callboard doctor` reports: migrations applied, and those in the folder not applied yet. */
+export async function migrationStatus(db: SqlConnection, dir = migrationsDir): Promise<{ applied: number; pending: string[] }> {
+  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  const [table] = await db.query<{ exists: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS "exists"`);
+  const rows = table?.exists ? await db.query<Row>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"') : [];
+  const applied = new Set(rows.filter((r) => r.finished_at).map((r) => r.migration_name));
+  return { applied: applied.size, pending: names.filter((n) => !applied.has(n)).sort() };
+}

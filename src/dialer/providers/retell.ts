@@ -60,6 +60,18 @@ function mayHaveCreated(error: unknown): boolean {
 }
 
 export class RetellProvider implements TelephonyProvider {
+  /** Whether Retell accepts the key (one list-calls of one item): what `callboard doctor` asks. */
+  static async check(config: RetellConfig): Promise<{ ok: boolean; detail: string }> {
+    const client = new Retell({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: 5000 });
+    try {
+      await client.call.list({ limit: 1 });
+      return { ok: true, detail: 'API key accepted' };
+    } catch (error) {
+      const status = error instanceof APIError && error.status ? ` (HTTP ${error.status})` : '';
+      return { ok: false, detail: `${error instanceof Error ? error.message : String(error)}${status}` };
+    }
+  }
+
   readonly name = 'retell';
   private readonly client: Retell;
   private readonly opts: typeof RETELL_DEFAULTS;
