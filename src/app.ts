@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import { openMigratedDatabase, type Database } from './db/client.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { Metrics } from './metrics.ts';
 import { CampaignStreamHub } from './realtime/hub.ts';
 import { createCallboardPubSub, type CallboardPubSub } from './realtime/pubsub.ts';
 
@@ -12,6 +13,8 @@ export interface App {
   pubsub: CallboardPubSub;
   /** This process's event streams (subscriptions); idle — no timer, no query — until someone subscribes. */
   realtime: CampaignStreamHub;
+  /** This process's counters for GET /metrics. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -28,6 +31,8 @@ export async function createApp(config: Config, options: { db?: Database; logger
     db,
     pubsub,
     realtime,
+    // Process metrics (CPU, memory, event loop) start timers: not in tests, which build many Apps.
+    metrics: new Metrics({ processMetrics: config.nodeEnv !== 'test' }),
     async close() {
       // Subscriptions first: their streams poll the database and listen on the bus closed next.
       realtime.close();

@@ -42,6 +42,10 @@ export const Env = z.object({
   CALLBOARD_MAX_GRAPHQL_BODY_BYTES: z.coerce.number().int().min(1024).default(25_000_000),
   // The base URL clients (and providers' webhooks) reach this server at: export links are absolute with it.
   CALLBOARD_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // GET /metrics: open to anyone who reaches the port unless this is set (then `Bearer <token>` only).
+  CALLBOARD_METRICS_TOKEN: z.string().min(16, 'CALLBOARD_METRICS_TOKEN must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'CALLBOARD_METRICS_TOKEN must be printable ASCII without spaces').optional(),
+  // `callboard worker` serves GET /metrics on this port (on HOST) when set.
+  CALLBOARD_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   // Who places the calls: the built-in simulator (reaches no one) or Retell (README "Connecting Retell").
   CALLBOARD_PROVIDER: z.enum(['simulator', 'retell']).default('simulator'),
   RETELL_API_KEY: z.string().regex(/^[\x21-\x7e]+$/, 'RETELL_API_KEY must be printable ASCII without spaces').optional(),
@@ -98,6 +102,10 @@ export type Config = {
   maxGraphqlBodyBytes: number;
   /** Base URL of this server as clients reach it (no trailing slash); unset: links are relative. */
   publicUrl?: string;
+  /** GET /metrics requires `Bearer <metricsToken>` when set. */
+  metricsToken?: string;
+  /** `callboard worker` answers GET /metrics on this port when set. */
+  workerMetricsPort?: number;
   provider: 'simulator' | 'retell';
   /** Set when provider is retell. */
   retell?: RetellConfig;
@@ -145,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: e.CALLBOARD_MAX_UPLOAD_BYTES,
     maxGraphqlBodyBytes: e.CALLBOARD_MAX_GRAPHQL_BODY_BYTES,
     publicUrl: e.CALLBOARD_PUBLIC_URL?.replace(/\/+$/, ''),
+    metricsToken: e.CALLBOARD_METRICS_TOKEN,
+    workerMetricsPort: e.CALLBOARD_WORKER_METRICS_PORT,
     provider: e.CALLBOARD_PROVIDER,
     retell:
       e.CALLBOARD_PROVIDER === 'retell'

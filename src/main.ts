@@ -153,7 +153,12 @@ async function worker(config: Config, logger: Logger, args: string[]) {
     shutdown.add(() => running.stop());
     const sender = startWebhookSender(app);
     shutdown.add(() => sender.stop());
-    logger.info({ database: app.db.kind }, 'callboard worker is running');
+    if (config.workerMetricsPort !== undefined) {
+      const { startMetricsServer } = await import('./server-metrics.ts');
+      const metrics = await startMetricsServer(app, config.workerMetricsPort, config.host);
+      shutdown.add(metrics.close);
+    }
+    logger.info({ database: app.db.kind, metricsPort: config.workerMetricsPort }, 'callboard worker is running');
   } catch (error) {
     await shutdown.abort();
     throw error;

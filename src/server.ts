@@ -11,6 +11,7 @@ import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
 import { problem } from './files/responses.ts';
 import { fileResponse, isFilePath } from './files/routes.ts';
 import { RETELL_WEBHOOK_PATH, retellWebhookResponse } from './files/provider-webhooks.ts';
+import { METRICS_PATH, metricsResponse, useMetrics } from './server-metrics.ts';
 import { useInputGuard } from './input-guard.ts';
 import { useOperationLimits } from './limits.ts';
 import { OpenStreams, useKeyRevocation, useSseQuota } from './stream-guards.ts';
@@ -68,6 +69,10 @@ function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>, r
             headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
           }),
         );
+        return;
+      }
+      if (url.pathname === METRICS_PATH) {
+        endResponse(await metricsResponse(app, request, fetchAPI));
         return;
       }
       // Signed by the provider instead of carrying a key (files/provider-webhooks.ts).
@@ -136,6 +141,7 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
       // preflight) must carry a non-simple header; callboard's clients send Authorization anyway.
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
       useApiKeyAuth(app, identities, requestIds),
+      useMetrics(app.metrics),
       ...useOperationLimits(app.config.limits),
       useInputGuard(),
       useSseQuota(streams, app.config.limits.subscriptionsPerKey),
@@ -255,6 +261,7 @@ export async function startServer(app: App, options: { port: number; host: strin
     });
   });
   const { port } = server.address() as AddressInfo;
+  const untrackStreams = app.metrics.trackStreams(() => streams.totals());
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | null = null;
   return {
@@ -270,6 +277,7 @@ export async function startServer(app: App, options: { port: number; host: strin
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     await ws.dispose();
     keyWatch.stop();
+    untrackStreams();
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([

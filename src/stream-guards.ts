@@ -74,6 +74,18 @@ export class OpenStreams {
     return n;
   }
 
+  /** Open graphql-ws connections and subscriptions (WebSocket and SSE), for the metrics. */
+  totals(): { sockets: number; subscriptions: number } {
+    let sockets = 0;
+    let subscriptions = 0;
+    for (const set of this.sockets.values()) {
+      sockets += set.size;
+      for (const socket of set) subscriptions += Object.keys(socket.subscriptions).length;
+    }
+    for (const n of this.sse.values()) subscriptions += n;
+    return { sockets, subscriptions };
+  }
+
   /** Takes an SSE slot for the key; returns its release (idempotent), or null when the key is at its limit. */
   acquireSse(keyId: string, limit: number): (() => void) | null {
     if (this.count(keyId) >= limit) return null;

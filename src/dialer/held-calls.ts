@@ -26,6 +26,7 @@ export class HeldCalls {
       ({ providerCallId } = await w.provider.dial(request));
     } catch (error) {
       if (w.isDead()) return;
+      w.app.metrics.dialFailures.inc();
       held.state = 'unsure';
       held.dialError = error instanceof Error ? error.message : String(error);
       w.log.warn({ callId: held.callId, err: error }, 'dial failed; asking the provider whether it happened');
@@ -33,6 +34,7 @@ export class HeldCalls {
       return;
     }
     if (w.isDead()) return;
+    w.app.metrics.callsDialed.inc();
     held.providerCallId = providerCallId;
     if (held.state === 'dialing') held.state = 'dialed';
     held.since = Date.now();
@@ -48,9 +50,11 @@ export class HeldCalls {
     try {
       found = await w.provider.lookupByAttempt(held.attemptId);
     } catch (error) {
+      w.app.metrics.reconciliations.inc({ answer: 'error' });
       w.log.warn({ err: error, callId: held.callId }, 'provider lookup failed; will ask again');
       return;
     }
+    w.app.metrics.reconciliations.inc({ answer: found.state });
     if (w.isDead() || w.held.get(held.callId) !== held) return;
     if (found.state === 'finished') {
       w.enqueue(held.campaignId, found.result);
@@ -105,6 +109,7 @@ export class HeldCalls {
       if (w.isDead() || !w.isRunning()) return;
       const taken = await takeExpiredLeases(w.app, campaignId, rows.map((r) => r.id), w.id, w.opts.leaseMs);
       if (taken.length === 0) continue;
+      w.app.metrics.leaseTakeovers.inc(taken.length);
       w.log.info({ campaignId, calls: taken.length }, 'took over calls with expired leases; reconciling with the provider');
       const now = Date.now();
       const helds = taken.map((t): Held => ({

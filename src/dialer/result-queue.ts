@@ -49,6 +49,7 @@ export class ResultQueue {
         for (const r of batch) queue.delete(r.attemptId);
         try {
           const outcome = await applyCallResults(w.app, campaignId, batch);
+          for (const applied of outcome.applied) w.app.metrics.callsFinished.inc({ outcome: applied });
           for (const r of batch) {
             if (r.outcome === 'TECHNICAL_ERROR') await w.health.failed(campaignId);
             else w.health.succeeded(campaignId);

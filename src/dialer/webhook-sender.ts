@@ -72,7 +72,9 @@ async function deliver(app: App, d: ClaimedDelivery, policy: TargetPolicy, opts:
     'callboard-event-type': (d.payload as { type?: string }).type ?? d.event,
     'callboard-signature': sign(d.secret, body),
   }, policy, opts.timeoutMs);
-  if (answer.status !== null && answer.status >= 200 && answer.status < 300) return markDelivered(app, d.id, answer.status);
+  const delivered = answer.status !== null && answer.status >= 200 && answer.status < 300;
+  app.metrics.webhookDeliveries.inc({ result: delivered ? 'delivered' : 'failed' });
+  if (delivered) return markDelivered(app, d.id, answer.status!);
   const error = answer.error ?? `HTTP ${answer.status}`;
   const delayMs = Math.min(opts.retryBaseMs * 2 ** (d.attempts - 1), opts.maxRetryDelayMs);
   const retryAt = Date.now() + delayMs - d.created_at.getTime() > opts.giveUpAfterMs ? null : new Date(Date.now() + delayMs);

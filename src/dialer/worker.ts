@@ -96,7 +96,12 @@ class DialerWorker implements RunningWorker, WorkerContext {
   }
 
   start(): void {
-    this.unsubscribe = this.provider.onResult((result) => this.onResult(result));
+    const unsubscribe = this.provider.onResult((result) => this.onResult(result));
+    const untrack = this.app.metrics.trackInFlight(() => this.held.size);
+    this.unsubscribe = () => {
+      unsubscribe();
+      untrack();
+    };
     this.renewTimer = setInterval(() => void this.renew(), this.opts.renewIntervalMs);
     this.loopDone = this.loop();
     this.log.info({ provider: this.provider.name, leaseMs: this.opts.leaseMs }, 'dialer worker started');
@@ -180,6 +185,8 @@ class DialerWorker implements RunningWorker, WorkerContext {
       if (this.mode !== 'running' || this.dead || this.room() <= 0) return;
       const startedAt = Date.now();
       const result = await claimDueCalls(this.app, campaignId, { workerId: this.id, leaseMs: this.opts.leaseMs, limit: this.room() });
+      this.app.metrics.claimSeconds.observe((Date.now() - startedAt) / 1000);
+      this.app.metrics.callsClaimed.inc(result.claimed.length);
       if (this.dead) return; // "killed" right after the commit: these attempts were never dialed
       if (result.outOfMinutesOrg) this.pauseOrg(result.outOfMinutesOrg);
       if (result.completed) this.log.info({ campaignId }, 'campaign completed');
@@ -226,6 +233,7 @@ class DialerWorker implements RunningWorker, WorkerContext {
         for (const [campaignId, helds] of groupBy([...this.held.values()], (h) => h.campaignId)) {
           if (this.dead) return;
           const kept = new Set(await renewLeases(this.app, campaignId, helds.map((h) => h.callId), this.id, this.opts.leaseMs));
+          this.app.metrics.leaseRenewals.inc(kept.size);
           for (const h of helds) {
             // Lost: finished meanwhile, or another worker took it over (we were too slow).
             if (!kept.has(h.callId) && this.held.get(h.callId) === h && h.state !== 'dialing') this.held.delete(h.callId);

@@ -45,6 +45,7 @@ export async function retellWebhookResponse(app: App, request: Request, fetchAPI
   if (body === null) return problem(fetchAPI, 413, 'The webhook body is too large.', { code: 'PAYLOAD_TOO_LARGE' });
   const signature = request.headers.get('x-retell-signature') ?? '';
   if (!(await verify(body, retell.apiKey, signature).catch(() => false))) {
+    app.metrics.providerWebhooks.inc({ result: 'refused' });
     app.logger.warn({ path: RETELL_WEBHOOK_PATH }, 'Retell webhook refused: bad, missing or stale signature');
     return problem(fetchAPI, 401, 'Invalid x-retell-signature.', { code: 'UNAUTHENTICATED' });
   }
@@ -58,6 +59,7 @@ export async function retellWebhookResponse(app: App, request: Request, fetchAPI
     return problem(fetchAPI, 400, `Unreadable Retell webhook: ${error instanceof Error ? error.message.slice(0, 300) : 'invalid JSON'}`, { code: 'BAD_REQUEST' });
   }
   const fresh = await recordProviderEvent(app, { provider: 'retell', providerCallId: call.call_id, event: envelope.event, payload: envelope.call });
+  app.metrics.providerWebhooks.inc({ result: fresh ? 'recorded' : 'repeated' });
   if (!fresh) app.logger.debug({ callId: call.call_id, event: envelope.event }, 'Retell webhook repeated; already recorded');
   return new fetchAPI.Response(null, { status: 204 });
 }

@@ -7,6 +7,7 @@
  * order per campaign (the campaign row lock serialises writers), so a dashboard can resume from
  * the last number it saw. The bus only rings the doorbell; this table is the truth.
  */
+import type { Metrics } from '../metrics.ts';
 import type { Database } from '../db/client.ts';
 import { POLL_SQL_TAG } from '../db/sql-literals.ts';
 import { transaction, type Tx, type TxKind } from '../db/transactions.ts';
@@ -75,7 +76,7 @@ export function publishEvents(pubsub: CallboardPubSub, events: readonly Campaign
  * once the transaction committed — the shape of every writer of campaign state.
  */
 export async function withEvents<T>(
-  app: { db: Database; pubsub: CallboardPubSub },
+  app: { db: Database; pubsub: CallboardPubSub; metrics: Metrics },
   kind: TxKind,
   work: (tx: Tx, events: CampaignEventMessage[]) => Promise<T>,
 ): Promise<T> {
@@ -85,6 +86,7 @@ export async function withEvents<T>(
     return work(tx, events);
   });
   publishEvents(app.pubsub, events);
+  app.metrics.eventsPublished.inc(events.length);
   return result;
 }
 

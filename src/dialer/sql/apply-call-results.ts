@@ -22,6 +22,8 @@ export type ApplyOutcome = {
   /** Set when this batch took the organisation's balance to zero or below. */
   outOfMinutesOrg: string | null;
   completed: boolean;
+  /** The outcomes this batch wrote (not those already applied): what callboard_calls_finished_total counts. */
+  applied: string[];
 };
 
 type OpenRow = {
@@ -46,7 +48,7 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
   return withEvents(app, TX.locked, async (tx, events): Promise<ApplyOutcome> => {
     const campaign = await lockCampaign(tx, campaignId);
     const settled = results.map((r) => r.attemptId);
-    if (!campaign) return { settled, outOfMinutesOrg: null, completed: false };
+    if (!campaign) return { settled, outOfMinutesOrg: null, completed: false, applied: [] };
     const rows = await tx.$queryRaw<OpenRow[]>`
       SELECT a.id AS attempt_id, c.id AS call_id, c.status::text AS status, c.attempt_count, c.attempt_base,
              c.callbacks_used, c.timezone, c.phone_number, (a.ended_at IS NOT NULL) AS ended
@@ -127,7 +129,7 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
         cost_cents: result.costCents ?? null,
       });
     }
-    if (callUpdates.length === 0) return { settled, outOfMinutesOrg: null, completed: false };
+    if (callUpdates.length === 0) return { settled, outOfMinutesOrg: null, completed: false, applied: [] };
 
     await tx.$executeRaw`
       UPDATE call_attempt a
@@ -165,7 +167,7 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
     const balance = await chargeSeconds(tx, campaign.organization_id, billed, `calls of campaign ${campaignId}`);
     const outOfMinutesOrg = balance !== null && balance <= 0 ? campaign.organization_id : null;
     const completed = await completeIfDone(tx, campaign, events);
-    return { settled, outOfMinutesOrg, completed };
+    return { settled, outOfMinutesOrg, completed, applied: attemptUpdates.map((a) => a.outcome as string) };
   });
 }
 
