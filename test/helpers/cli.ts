@@ -9,6 +9,8 @@ import type { Leftovers } from './ws.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The package's own `bin` entry: the CLI tests go through the launcher users run. */
 const BIN = path.join(ROOT, 'bin', 'callboard.js');
+/** The compiled build (`npm run build`). */
+export const BUILT_MAIN = path.join(ROOT, 'dist', 'main.js');
 
 /** Start-up compiles TypeScript and migrates a fresh database: generous, but bounded. */
 export const CHILD_DEADLINE_MS = 90_000;
@@ -52,8 +54,9 @@ export interface CliChild {
  * Spawns `callboard <args>` with only the environment given (plus PATH/HOME, and REDIS_URL when
  * the suite has one), never the test runner's. Killed in leftovers if still running.
  */
-export function spawnCli(args: string[], env: Record<string, string>, leftovers: Leftovers): CliChild {
-  const proc = spawn(process.execPath, [BIN, ...args], {
+/** `entry`: the script node runs (the bin by default; `dist/main.js` for the compiled build). */
+export function spawnCli(args: string[], env: Record<string, string>, leftovers: Leftovers, entry = BIN): CliChild {
+  const proc = spawn(process.execPath, [entry, ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -144,8 +147,8 @@ export async function runCli(args: string[], env: Record<string, string>, leftov
 }
 
 /** Starts `callboard serve …` and waits for its "callboard is listening" log line. */
-export async function startServe(env: Record<string, string>, leftovers: Leftovers, args = ['serve', '--no-worker']) {
-  const child = spawnCli(args, env, leftovers);
+export async function startServe(env: Record<string, string>, leftovers: Leftovers, args = ['serve', '--no-worker'], entry = BIN) {
+  const child = spawnCli(args, env, leftovers, entry);
   const listening = await child.waitForLog('callboard is listening');
   return { child, url: listening.url as string };
 }
