@@ -36,7 +36,9 @@ const freePort = () =>
 
 /** Resident memory of a process right now, in MB (Linux /proc). */
 function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return line ? Number(line.replace(/\D+/g, '')) / 1024 : 0;
 }
 
@@ -68,11 +70,15 @@ async function* csvRows(rows: number): AsyncGenerator<string> {
 
 function post(url: string, body: AsyncIterable<string>): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     (async () => {
       for await (const chunk of body) if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
@@ -82,7 +88,11 @@ function post(url: string, body: AsyncIterable<string>): Promise<{ status: numbe
 }
 
 async function graphql(base: string, query: string) {
-  const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
   return (await res.json()) as { data: Record<string, any> };
 }
 
@@ -101,7 +111,10 @@ async function run(label: string, env: Record<string, string>) {
       await new Promise((r) => setTimeout(r, 200));
     }
     const agent = await graphql(base, 'mutation { createAgent(input: { name: "Ava", script: "Hi {{name}}" }) { ... on CreateAgentPayload { agent { id } } } }');
-    const created = await graphql(base, `mutation { createCampaign(input: { name: "Bench", agentId: "${agent.data.createAgent.agent.id}" }) { ... on CreateCampaignPayload { campaign { id } } } }`);
+    const created = await graphql(
+      base,
+      `mutation { createCampaign(input: { name: "Bench", agentId: "${agent.data.createAgent.agent.id}" }) { ... on CreateCampaignPayload { campaign { id } } } }`,
+    );
     const id: string = created.data.createCampaign.campaign.id;
     // What the server holds before any file moves: the growth below is the import's and export's own.
     console.log(`RESULT server-idle-${label}-rss ours=${rssMb(child.pid!).toFixed(0)} unit=MB`);

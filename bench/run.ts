@@ -110,7 +110,12 @@ async function gql(url: string, headers: Record<string, string>, query: string, 
   return body.data;
 }
 
-interface Result { rps: number; p50: number; p99: number; errors: number }
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
 
 /** One bounded autocannon run; bodies rotate through `bodies` so point queries do not hit one row. */
 async function load(url: string, headers: Record<string, string>, bodies: string[], duration = SECONDS): Promise<Result> {
@@ -151,7 +156,9 @@ async function main() {
   let callIds: string[];
   let campaignIds: string[];
   try {
-    const { rows: [{ organization_id: orgId }] } = await client.query('SELECT organization_id FROM api_key WHERE hash = $1', [hashKey(key)]);
+    const {
+      rows: [{ organization_id: orgId }],
+    } = await client.query('SELECT organization_id FROM api_key WHERE hash = $1', [hashKey(key)]);
     await client.query(
       `INSERT INTO campaign (id, organization_id, name, status, created_at, updated_at)
        SELECT gen_random_uuid(), $1, 'Campaign ' || g, 'RUNNING', now() - g * interval '1 minute', now()
@@ -187,8 +194,15 @@ async function main() {
     {
       cwd: ROOT,
       env: {
-        PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0',
-        DATABASE_URL: url, CALLBOARD_BOOTSTRAP_KEY: key, CALLBOARD_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'callboard-bench-')),
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATABASE_URL: url,
+        CALLBOARD_BOOTSTRAP_KEY: key,
+        CALLBOARD_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'callboard-bench-')),
       },
     },
     (out) => {
@@ -249,7 +263,8 @@ export default {
   const cbStats = (await gql(cbUrl, cbHeaders, CB_STATS, { id: campaignGid(cid) })).campaign.stats;
   const peerStats = (await gql(peerUrl, {}, PEER_STATS, { id: cid })).campaign;
   const camel = (s: string) => s.toLowerCase().replace(/_(.)/g, (_, c) => c.toUpperCase());
-  for (const s of STATUSES) if (cbStats[camel(s)] !== peerStats[s].totalCount) throw new Error(`stats ${s}: ${cbStats[camel(s)]} vs ${peerStats[s].totalCount}`);
+  for (const s of STATUSES)
+    if (cbStats[camel(s)] !== peerStats[s].totalCount) throw new Error(`stats ${s}: ${cbStats[camel(s)]} vs ${peerStats[s].totalCount}`);
   if (cbStats.total !== peerStats.total.totalCount) throw new Error('stats total mismatch');
   let tally = true;
   try {
@@ -276,8 +291,10 @@ export default {
       peer: campaignIds.map((id) => body(PEER_TALLY, { id })),
     });
 
-  console.log(`\ncallboard vs PostGraphile 5.1.5 — ${CALLS} calls in ${CAMPAIGNS} campaigns (seeded in ${seedSeconds.toFixed(1)} s), ` +
-    `${SECONDS} s per run, ${CONNECTIONS} connections, ${os.cpus().length} vCPU, Node ${process.version}`);
+  console.log(
+    `\ncallboard vs PostGraphile 5.1.5 — ${CALLS} calls in ${CAMPAIGNS} campaigns (seeded in ${seedSeconds.toFixed(1)} s), ` +
+      `${SECONDS} s per run, ${CONNECTIONS} connections, ${os.cpus().length} vCPU, Node ${process.version}`,
+  );
   const rows: string[][] = [];
   for (const s of scenarios) {
     await load(cbUrl, cbHeaders, s.cb.slice(0, 50), 2).catch(() => undefined); // brief warm-up is not counted
@@ -286,16 +303,21 @@ export default {
     const peer = await load(peerUrl, {}, s.peer);
     rows.push([
       s.name,
-      cb.rps.toFixed(0), `${cb.p50}/${cb.p99}`, String(cb.errors),
-      peer.rps.toFixed(0), `${peer.p50}/${peer.p99}`, String(peer.errors),
-      (cb.rps / peer.rps).toFixed(2), (cb.p50 / Math.max(peer.p50, 0.5)).toFixed(2),
+      cb.rps.toFixed(0),
+      `${cb.p50}/${cb.p99}`,
+      String(cb.errors),
+      peer.rps.toFixed(0),
+      `${peer.p50}/${peer.p99}`,
+      String(peer.errors),
+      (cb.rps / peer.rps).toFixed(2),
+      (cb.p50 / Math.max(peer.p50, 0.5)).toFixed(2),
     ]);
   }
   const head = ['scenario', 'cb req/s', 'cb p50/p99 ms', 'cb err', 'peer req/s', 'peer p50/p99 ms', 'peer err', 'req/s ratio cb/peer', 'p50 ratio cb/peer'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  const fmt = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(fmt(head));
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(fmt(r));
   console.log(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }

@@ -22,7 +22,9 @@ if (!hasPrismaCli) {
     console.log('callboard: prisma CLI not installed (production install); using the client compiled into dist/');
     process.exit(0);
   }
-  console.error('callboard: the prisma CLI (a development dependency) is needed to generate the client: run `npm install` with development dependencies, then `npm run build`');
+  console.error(
+    'callboard: the prisma CLI (a development dependency) is needed to generate the client: run `npm install` with development dependencies, then `npm run build`',
+  );
   process.exit(1);
 }
 const result = spawnSync('npx', ['--no-install', 'prisma', 'generate', '--no-hints'], {

@@ -85,7 +85,7 @@ async function main() {
     const empty = result.exitCode === 0 || /^\s*(-- This is an empty migration\.)?\s*$/.test(sql);
     if (check) {
       if (!empty) {
-        console.error('prisma/schema.prisma differs from prisma/migrations:\n' + sql);
+        console.error(`prisma/schema.prisma differs from prisma/migrations:\n${sql}`);
         process.exitCode = 1;
       } else console.log('migrations are in sync with prisma/schema.prisma');
       return;

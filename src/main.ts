@@ -23,7 +23,6 @@ const loadServices = async () => ({
 
 const usageError = (message = USAGE) => new CliError(message, 2);
 
-
 function databaseOptions(config: Config) {
   return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir };
 }
@@ -47,7 +46,7 @@ async function ensureAccess(app: App, config: Config) {
   await mkdir(config.dataDir, { recursive: true });
   // Written under a temporary name with mode 600 from the start, then renamed: the key is never
   // readable by others, not even for a moment, and never half-written.
-  await writeFile(`${file}.tmp`, key + '\n', { mode: 0o600 });
+  await writeFile(`${file}.tmp`, `${key}\n`, { mode: 0o600 });
   await rename(`${file}.tmp`, file);
   await createKey(app.db.prisma, org, { name: 'first start', key });
   console.log(`\ncallboard: created an admin API key (also saved in ${file}):\n\n  ${key}\n`);

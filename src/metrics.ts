@@ -37,7 +37,11 @@ export class Metrics {
   });
   readonly callsClaimed = new Counter({ name: 'callboard_calls_claimed_total', help: 'Campaign calls claimed by dialer workers.', registers: [this.registry] });
   readonly callsDialed = new Counter({ name: 'callboard_calls_dialed_total', help: 'Campaign calls the provider accepted.', registers: [this.registry] });
-  readonly dialFailures = new Counter({ name: 'callboard_dial_failures_total', help: 'Dials the provider refused or that failed in doubt.', registers: [this.registry] });
+  readonly dialFailures = new Counter({
+    name: 'callboard_dial_failures_total',
+    help: 'Dials the provider refused or that failed in doubt.',
+    registers: [this.registry],
+  });
   readonly callsFinished = new Counter({
     name: 'callboard_calls_finished_total',
     help: 'Attempts whose result was applied, by outcome.',
@@ -56,14 +60,22 @@ export class Metrics {
     labelNames: ['answer'] as const,
     registers: [this.registry],
   });
-  readonly providerErrors = new Counter({ name: 'callboard_provider_errors_total', help: 'Errors the telephony provider reported.', registers: [this.registry] });
+  readonly providerErrors = new Counter({
+    name: 'callboard_provider_errors_total',
+    help: 'Errors the telephony provider reported.',
+    registers: [this.registry],
+  });
   readonly claimSeconds = new Histogram({
     name: 'callboard_claim_duration_seconds',
     help: 'Time of one claim transaction (one campaign).',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-  readonly eventsPublished = new Counter({ name: 'callboard_events_published_total', help: 'Campaign events published to subscribers.', registers: [this.registry] });
+  readonly eventsPublished = new Counter({
+    name: 'callboard_events_published_total',
+    help: 'Campaign events published to subscribers.',
+    registers: [this.registry],
+  });
   readonly webhookDeliveries = new Counter({
     name: 'callboard_webhook_deliveries_total',
     help: 'Outgoing webhook delivery attempts, by result (delivered, failed).',

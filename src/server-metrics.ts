@@ -25,7 +25,13 @@ export async function metricsResponse(app: App, request: Request, fetchAPI: Pick
   if (token) {
     const given = /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
     if (!sameToken(given, token)) {
-      return problem(fetchAPI, 401, 'Unauthorized: send Authorization: Bearer <CALLBOARD_METRICS_TOKEN>', { code: 'UNAUTHENTICATED' }, { 'www-authenticate': 'Bearer' });
+      return problem(
+        fetchAPI,
+        401,
+        'Unauthorized: send Authorization: Bearer <CALLBOARD_METRICS_TOKEN>',
+        { code: 'UNAUTHENTICATED' },
+        { 'www-authenticate': 'Bearer' },
+      );
     }
   }
   const { registry } = app.metrics;
@@ -60,7 +66,10 @@ export function useMetrics(metrics: Metrics): Plugin {
       };
     },
     onSubscribe({ args }) {
-      const labels = { operation: metrics.operationLabel(args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value), type: 'subscription' };
+      const labels = {
+        operation: metrics.operationLabel(args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value),
+        type: 'subscription',
+      };
       metrics.operations.inc(labels);
     },
   };

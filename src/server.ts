@@ -90,9 +90,7 @@ function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>, r
         return;
       }
       if (!identity) {
-        endResponse(
-          problem(fetchAPI, 401, 'Unauthorized: send Authorization: Bearer <api key>', undefined, { 'www-authenticate': 'Bearer' }),
-        );
+        endResponse(problem(fetchAPI, 401, 'Unauthorized: send Authorization: Bearer <api key>', undefined, { 'www-authenticate': 'Bearer' }));
         return;
       }
       identities.set(request, identity);
@@ -125,9 +123,7 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
     // Yoga's own always-200 check would shadow our /health (it matches any URL ending in
     // /health); moved aside, it is a liveness probe that does not touch the database.
     healthCheckEndpoint: '/health/live',
-    graphiql: app.config.graphiql
-      ? { title: 'callboard', headers: JSON.stringify({ Authorization: 'Bearer <your api key>' }, null, 2) }
-      : false,
+    graphiql: app.config.graphiql ? { title: 'callboard', headers: JSON.stringify({ Authorization: 'Bearer <your api key>' }, null, 2) } : false,
     // Keys travel in a header, never in cookies, so a browser cannot be tricked into sending one;
     // CORS is still off unless origins are listed, and credentials are never allowed.
     cors: app.config.corsOrigins.length > 0 ? { origin: app.config.corsOrigins, credentials: false } : false,
@@ -209,10 +205,14 @@ export async function startServer(app: App, options: { port: number; host: strin
         // per socket and per key (counted before anything is awaited: operations sent in one burst count each other).
         const open = (c: { subscriptions: Record<string, unknown> }) => Object.keys(c.subscriptions).length;
         if (open(ctx) > subscriptionsPerSocket) {
-          return [new GraphQLError(`Too many operations on this connection (at most ${subscriptionsPerSocket}).`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+          return [
+            new GraphQLError(`Too many operations on this connection (at most ${subscriptionsPerSocket}).`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } }),
+          ];
         }
         if (streams.count(ctx.extra.identity?.keyId ?? '') > subscriptionsPerKey) {
-          return [new GraphQLError(`Too many operations for this API key (at most ${subscriptionsPerKey}).`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+          return [
+            new GraphQLError(`Too many operations for this API key (at most ${subscriptionsPerKey}).`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } }),
+          ];
         }
         // Checked again per operation, so a key revoked while a dashboard stays connected cannot
         // start anything new (one index probe per operation, not per event).
@@ -228,7 +228,7 @@ export async function startServer(app: App, options: { port: number; host: strin
           params,
           identity,
         });
-        let document;
+        let document: ReturnType<typeof parse>;
         try {
           document = parse(params.query);
         } catch (error) {

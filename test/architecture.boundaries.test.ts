@@ -13,7 +13,8 @@ type Part = 'entry' | 'files' | 'schema' | 'services' | 'dialer' | 'realtime' | 
 
 function partOf(file: string): Part {
   const [top] = path.relative(SRC, file).split(path.sep);
-  if (top === 'files' || top === 'schema' || top === 'services' || top === 'dialer' || top === 'realtime' || top === 'db' || top === 'domain' || top === 'auth') return top;
+  if (top === 'files' || top === 'schema' || top === 'services' || top === 'dialer' || top === 'realtime' || top === 'db' || top === 'domain' || top === 'auth')
+    return top;
   return 'entry'; // main.ts, server.ts, app.ts, config.ts, logger.ts
 }
 
@@ -56,7 +57,7 @@ function importsOf(file: string): Import[] {
 }
 
 /** Every broken rule, as "from -> to: why". */
-export function violations(imports: Import[]): string[] {
+function violations(imports: Import[]): string[] {
   const out: string[] = [];
   for (const imp of imports) {
     const from = partOf(imp.from);
@@ -82,7 +83,7 @@ export function violations(imports: Import[]): string[] {
 }
 
 /** Import cycles (a file that, through its imports, imports itself), each once. */
-export function cycles(imports: Import[]): string[][] {
+function cycles(imports: Import[]): string[][] {
   const graph = new Map<string, string[]>();
   for (const imp of imports) if (imp.target) graph.set(imp.from, [...(graph.get(imp.from) ?? []), imp.target]);
   const found: string[][] = [];

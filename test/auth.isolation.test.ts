@@ -82,8 +82,7 @@ describe('organisation isolation', () => {
     const input = { id: bCampaignId };
     const results = [
       (await a.exec(UpdateCampaignDocument, { input: { ...input, name: 'hijacked' } })).updateCampaign,
-      (await a.exec(ScheduleCampaignDocument, { input: { ...input, startAt: new Date(Date.now() + 3_600_000).toISOString() } }))
-        .scheduleCampaign,
+      (await a.exec(ScheduleCampaignDocument, { input: { ...input, startAt: new Date(Date.now() + 3_600_000).toISOString() } })).scheduleCampaign,
       (await a.exec(StartCampaignDocument, { input })).startCampaign,
       (await a.exec(PauseCampaignDocument, { input })).pauseCampaign,
       (await a.exec(ResumeCampaignDocument, { input })).resumeCampaign,

@@ -27,17 +27,49 @@ beforeAll(async () => {
   const started = new Date('2026-11-20T17:00:00.000Z');
   // Written out of order, plus a test call on the same number that must not be listed.
   await prisma.callAttempt.create({
-    data: { campaignId: campaign.dbId, callId, number: 2, toNumber: call.phoneNumber, telephonyStatus: 'COMPLETED', answeredBy: 'HUMAN', outcome: 'MEETING_BOOKED', startedAt: new Date(started.getTime() + 3_600_000), answeredAt: new Date(started.getTime() + 3_605_000), endedAt: new Date(started.getTime() + 3_725_000), durationSeconds: 120, providerCallId: 'sim-2', transcript: 'Hi Ada…', summary: 'Booked a demo.' },
+    data: {
+      campaignId: campaign.dbId,
+      callId,
+      number: 2,
+      toNumber: call.phoneNumber,
+      telephonyStatus: 'COMPLETED',
+      answeredBy: 'HUMAN',
+      outcome: 'MEETING_BOOKED',
+      startedAt: new Date(started.getTime() + 3_600_000),
+      answeredAt: new Date(started.getTime() + 3_605_000),
+      endedAt: new Date(started.getTime() + 3_725_000),
+      durationSeconds: 120,
+      providerCallId: 'sim-2',
+      transcript: 'Hi Ada…',
+      summary: 'Booked a demo.',
+    },
   });
   await prisma.callAttempt.create({
-    data: { campaignId: campaign.dbId, callId, number: 1, toNumber: call.phoneNumber, telephonyStatus: 'NO_ANSWER', outcome: 'NO_ANSWER', startedAt: started, endedAt: new Date(started.getTime() + 30_000), providerCallId: 'sim-1' },
+    data: {
+      campaignId: campaign.dbId,
+      callId,
+      number: 1,
+      toNumber: call.phoneNumber,
+      telephonyStatus: 'NO_ANSWER',
+      outcome: 'NO_ANSWER',
+      startedAt: started,
+      endedAt: new Date(started.getTime() + 30_000),
+      providerCallId: 'sim-1',
+    },
   });
   await prisma.callAttempt.create({
     data: { campaignId: campaign.dbId, callId: null, isTest: true, number: 1, toNumber: '+14155550999', telephonyStatus: 'FAILED', errorMessage: 'test' },
   });
   await prisma.call.update({
     where: { id: callId },
-    data: { status: 'COMPLETED', outcome: 'MEETING_BOOKED', attemptCount: 2, connected: true, durationSeconds: 120, processedAt: new Date(started.getTime() + 3_725_000) },
+    data: {
+      status: 'COMPLETED',
+      outcome: 'MEETING_BOOKED',
+      attemptCount: 2,
+      connected: true,
+      durationSeconds: 120,
+      processedAt: new Date(started.getTime() + 3_725_000),
+    },
   });
 });
 afterAll(() => t.close());

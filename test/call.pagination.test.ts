@@ -29,7 +29,12 @@ beforeAll(async () => {
   // have no processedAt, pairs share a processedAt, two uploads share a createdAt), so only the id
   // tie-breaker makes the order total.
   await addContactsOk(org, { campaignId: campaign.id, contacts: usNumbers(15).map((phoneNumber, i) => ({ phoneNumber, name: `Name ${i % 4}` })) });
-  await addContactsOk(org, { campaignId: campaign.id, contacts: usNumbers(15, 500).reverse().map((phoneNumber, i) => ({ phoneNumber, name: `name ${i % 3}` })) });
+  await addContactsOk(org, {
+    campaignId: campaign.id,
+    contacts: usNumbers(15, 500)
+      .reverse()
+      .map((phoneNumber, i) => ({ phoneNumber, name: `name ${i % 3}` })),
+  });
   const calls = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId }, orderBy: { position: 'asc' } });
   const base = Date.parse('2026-11-01T10:00:00.000Z');
   for (const [i, call] of calls.entries()) {

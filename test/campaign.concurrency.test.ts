@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transition, type CampaignAction, type CampaignStatus } from '../src/domain/lifecycle.ts';
-import {
-  PauseCampaignDocument,
-  ResumeCampaignDocument,
-  StartCampaignDocument,
-  StopCampaignDocument,
-  UpdateCampaignDocument,
-} from './generated/operations.ts';
+import { PauseCampaignDocument, ResumeCampaignDocument, StartCampaignDocument, StopCampaignDocument, UpdateCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { addCalls, expectExactStats, makeCampaign, snapshot } from './helpers/campaigns.ts';
 
@@ -107,7 +101,11 @@ describe('concurrent mutations on one campaign', () => {
 
   beforeAll(async () => {
     ({ id, dbId } = await makeCampaign(org, 'Hot campaign'));
-    await addCalls(t, dbId, Array.from({ length: 50 }, () => ({})));
+    await addCalls(
+      t,
+      dbId,
+      Array.from({ length: 50 }, () => ({})),
+    );
     await org.exec(StartCampaignDocument, { input: { id } });
   });
 

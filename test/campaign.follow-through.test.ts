@@ -23,8 +23,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const finalCount = async (campaignId: string) =>
-  t.app.db.prisma.call.count({ where: { campaignId, status: { in: ['COMPLETED', 'FAILED', 'SKIPPED'] } } });
+const finalCount = async (campaignId: string) => t.app.db.prisma.call.count({ where: { campaignId, status: { in: ['COMPLETED', 'FAILED', 'SKIPPED'] } } });
 
 describe('continuous campaigns (autoComplete false)', () => {
   it('stay RUNNING and idle when every call is done, dial contacts added later, and end only with completeCampaign', async () => {
@@ -34,7 +33,12 @@ describe('continuous campaigns (autoComplete false)', () => {
     // The dialer has seen it empty: it does not complete it.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const idle = (await org.exec(ContinuousCampaignDocument, { id: campaign.id })).campaign!;
-    expect(idle).toMatchObject({ status: 'RUNNING', idle: true, settings: { autoComplete: false, maxCallbacks: 1 }, stats: { total: 5, pending: 0, estimatedCompletionAt: null } });
+    expect(idle).toMatchObject({
+      status: 'RUNNING',
+      idle: true,
+      settings: { autoComplete: false, maxCallbacks: 1 },
+      stats: { total: 5, pending: 0, estimatedCompletionAt: null },
+    });
 
     const zone = zoneInCallingHours();
     const later = usNumbers(3, 7_000).map((phoneNumber, i) => ({ phoneNumber, name: `Later ${i}`, timezone: zone }));
@@ -45,7 +49,9 @@ describe('continuous campaigns (autoComplete false)', () => {
 
     const done = await org.exec(CompleteCampaignDocument, { input: { id: campaign.id } });
     expect(done.completeCampaign).toMatchObject({ __typename: 'CompleteCampaignPayload', campaign: { status: 'COMPLETED', idle: false } });
-    const refused = await org.exec(AddContactsDocument, { input: { campaignId: campaign.id, contacts: usNumbers(1, 7_100).map((phoneNumber) => ({ phoneNumber })) } });
+    const refused = await org.exec(AddContactsDocument, {
+      input: { campaignId: campaign.id, contacts: usNumbers(1, 7_100).map((phoneNumber) => ({ phoneNumber })) },
+    });
     expect(refused.addContacts).toMatchObject({ __typename: 'InvalidCampaignTransition', status: 'COMPLETED' });
   });
 
@@ -95,12 +101,19 @@ describe('callbacks at the time the person asked for', () => {
     await pool.start({ speed: 1000, mix: { CALLBACK_REQUESTED: 1 }, callbackShare: 1, callbackDelaySeconds: [600_000, 600_000] });
     const campaign = await makeDialableCampaign(org, {
       contacts: 1,
-      settings: { timezone: zone, callingWindow: { days: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'], start: '00:00', end } },
+      settings: {
+        timezone: zone,
+        callingWindow: { days: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'], start: '00:00', end },
+      },
     });
-    const call = await waitFor(async () => {
-      const node = (await org.exec(CallbackCallsDocument, { id: campaign.id })).campaign!.calls.edges[0]!.node;
-      return node.status === 'RETRY_SCHEDULED' ? node : null;
-    }, 'the callback to be scheduled', 30_000);
+    const call = await waitFor(
+      async () => {
+        const node = (await org.exec(CallbackCallsDocument, { id: campaign.id })).campaign!.calls.edges[0]!.node;
+        return node.status === 'RETRY_SCHEDULED' ? node : null;
+      },
+      'the callback to be scheduled',
+      30_000,
+    );
     expect(call.callbacksUsed).toBe(1);
     const asked = new Date(call.callbackAt!);
     // The next 08:00 recipient-local (the window opens at 00:00, legal hours at 08:00) after the time asked for.

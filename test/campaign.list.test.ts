@@ -15,7 +15,7 @@ interface Row {
   updatedAt: Date;
   deleted: boolean;
 }
-let rows: Row[] = [];
+const rows: Row[] = [];
 
 const at = (minute: number) => new Date(Date.UTC(2024, 4, 1, 12, minute));
 

@@ -55,7 +55,14 @@ describe('retryFailedCalls', () => {
     for (const call of after.calls) {
       const old = was.get(call.id)!;
       if (old.status === 'FAILED') {
-        expect(call).toMatchObject({ status: 'PENDING', outcome: null, attemptCount: old.attemptCount, attemptBase: old.attemptCount, processedAt: null, nextAttemptAt: null });
+        expect(call).toMatchObject({
+          status: 'PENDING',
+          outcome: null,
+          attemptCount: old.attemptCount,
+          attemptBase: old.attemptCount,
+          processedAt: null,
+          nextAttemptAt: null,
+        });
       } else {
         expect(call).toEqual(old);
       }
@@ -70,7 +77,12 @@ describe('retryFailedCalls', () => {
     const result = await org.exec(RetryFailedCallsDocument, { input: { id: c.id } });
     expect(result.retryFailedCalls).toMatchObject({ campaign: { status: 'RUNNING', version: 4, completedAt: null } });
     const after = await snapshot(t, c.dbId);
-    expect(after.calls.filter((call) => call.status === 'PENDING').map((call) => call.attemptBase).sort()).toEqual([1, 3]);
+    expect(
+      after.calls
+        .filter((call) => call.status === 'PENDING')
+        .map((call) => call.attemptBase)
+        .sort(),
+    ).toEqual([1, 3]);
     await expectExactStats(t, c.dbId);
   });
 

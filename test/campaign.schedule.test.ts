@@ -20,7 +20,12 @@ const inHours = (h: number) => new Date(Date.now() + h * HOUR);
 /** A DRAFT campaign with `calls` pending contacts, scheduled through the API for `startAt`. */
 async function scheduled(startAt: Date, calls = 2, owner = org) {
   const c = await makeCampaign(owner);
-  if (calls) await addCalls(t, c.dbId, Array.from({ length: calls }, () => ({})));
+  if (calls)
+    await addCalls(
+      t,
+      c.dbId,
+      Array.from({ length: calls }, () => ({})),
+    );
   const result = await owner.exec(ScheduleCampaignDocument, { input: { id: c.id, startAt: startAt.toISOString() } });
   if (result.scheduleCampaign.__typename !== 'ScheduleCampaignPayload') throw new Error(result.scheduleCampaign.__typename);
   return { ...c, campaign: result.scheduleCampaign.campaign };
@@ -113,9 +118,7 @@ describe('startDueCampaigns (scheduler)', () => {
     const c = await scheduled(inHours(9));
     const before = await snapshot(t, c.dbId);
     // What the scheduler does when its read saw startAt ≤ now but the row now says later.
-    await expect(performAction(t.app, { orgId: null, campaignId: c.dbId, action: 'START', dueBy: inHours(8) })).rejects.toBeInstanceOf(
-      NotDueError,
-    );
+    await expect(performAction(t.app, { orgId: null, campaignId: c.dbId, action: 'START', dueBy: inHours(8) })).rejects.toBeInstanceOf(NotDueError);
     expect(await snapshot(t, c.dbId)).toEqual(before);
   });
 

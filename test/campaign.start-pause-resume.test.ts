@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeId } from '../src/schema/common/ids.ts';
 import { performAction } from '../src/services/campaign-lifecycle.ts';
-import {
-  CampaignDocument,
-  PauseCampaignDocument,
-  ResumeCampaignDocument,
-  ScheduleCampaignDocument,
-  StartCampaignDocument,
-} from './generated/operations.ts';
+import { CampaignDocument, PauseCampaignDocument, ResumeCampaignDocument, ScheduleCampaignDocument, StartCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { addCalls, eventKinds, expectExactStats, makeCampaign, snapshot } from './helpers/campaigns.ts';
 
@@ -20,8 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const setBalance = (o: TestOrg, balanceSeconds: number) =>
-  t.app.db.prisma.organization.update({ where: { id: o.orgId }, data: { balanceSeconds } });
+const setBalance = (o: TestOrg, balanceSeconds: number) => t.app.db.prisma.organization.update({ where: { id: o.orgId }, data: { balanceSeconds } });
 
 async function running(owner = org) {
   const c = await makeCampaign(owner);
@@ -52,7 +45,13 @@ describe('startCampaign', () => {
 
   it.each([
     ['no calls at all', []],
-    ['only skipped and finished calls', [{ status: 'SKIPPED', outcome: 'INVALID_NUMBER' }, { status: 'COMPLETED', outcome: 'ANSWERED', attemptCount: 1 }]],
+    [
+      'only skipped and finished calls',
+      [
+        { status: 'SKIPPED', outcome: 'INVALID_NUMBER' },
+        { status: 'COMPLETED', outcome: 'ANSWERED', attemptCount: 1 },
+      ],
+    ],
   ] as const)('refuses to start with %s (ValidationError) and changes nothing', async (_label, calls) => {
     const c = await makeCampaign(org);
     await addCalls(t, c.dbId, [...calls]);

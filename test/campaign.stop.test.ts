@@ -84,7 +84,10 @@ describe('stopCampaign', () => {
       ['PAUSE', (await org.exec(PauseCampaignDocument, { input })).pauseCampaign],
       ['RETRY_FAILED', (await org.exec(RetryFailedCallsDocument, { input })).retryFailedCalls],
       ['STOP', (await org.exec(StopCampaignDocument, { input })).stopCampaign],
-      ['SCHEDULE', (await org.exec(ScheduleCampaignDocument, { input: { ...input, startAt: new Date(Date.now() + 3_600_000).toISOString() } })).scheduleCampaign],
+      [
+        'SCHEDULE',
+        (await org.exec(ScheduleCampaignDocument, { input: { ...input, startAt: new Date(Date.now() + 3_600_000).toISOString() } })).scheduleCampaign,
+      ],
       ['EDIT', (await org.exec(UpdateCampaignDocument, { input: { ...input, name: 'revived' } })).updateCampaign],
     ] as const;
     for (const [action, result] of refusals) {

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeId } from '../src/schema/common/ids.ts';
 import { performAction } from '../src/services/campaign-lifecycle.ts';
-import { CreateAgentDocument, CreateCampaignDocument, StartCampaignDocument, UpdateCampaignDocument, type CampaignSettingsInput, type UpdateCampaignInput } from './generated/operations.ts';
+import {
+  CreateAgentDocument,
+  CreateCampaignDocument,
+  StartCampaignDocument,
+  UpdateCampaignDocument,
+  type CampaignSettingsInput,
+  type UpdateCampaignInput,
+} from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { addCalls, eventKinds, makeCampaign, snapshot } from './helpers/campaigns.ts';
 
@@ -68,10 +75,14 @@ describe('updateCampaign', () => {
     ['maxConcurrentCalls 5000', { settings: { maxConcurrentCalls: 5000 } }, [['settings', 'maxConcurrentCalls']]],
     ['unknown time zone', { settings: { timezone: 'Mars/Olympus_Mons' } }, [['settings', 'timezone']]],
     ['no calling days', { settings: { callingWindow: { days: [], start: '09:00', end: '17:00' } } }, [['settings', 'callingWindow', 'days']]],
-    ['bad clock', { settings: { callingWindow: { days: ['MONDAY'], start: '25:00', end: '9pm' } } }, [
-      ['settings', 'callingWindow', 'start'],
-      ['settings', 'callingWindow', 'end'],
-    ]],
+    [
+      'bad clock',
+      { settings: { callingWindow: { days: ['MONDAY'], start: '25:00', end: '9pm' } } },
+      [
+        ['settings', 'callingWindow', 'start'],
+        ['settings', 'callingWindow', 'end'],
+      ],
+    ],
     ['end before start', { settings: { callingWindow: { days: ['MONDAY'], start: '17:00', end: '09:00' } } }, [['settings', 'callingWindow', 'end']]],
     ['negative retry delay', { settings: { retryPolicy: { BUSY: { delaySeconds: -5 } } } }, [['settings', 'retryPolicy', 'BUSY', 'delaySeconds']]],
     ['several at once', { name: '', settings: { maxAttempts: -1, timezone: 'Nowhere' } }, [['name'], ['settings', 'maxAttempts'], ['settings', 'timezone']]],
@@ -93,7 +104,8 @@ describe('updateCampaign', () => {
     const before = await snapshot(t, c.dbId);
     const result = await org.exec(UpdateCampaignDocument, { input: { id: c.id, settings: { retryPolicy: { ANSWERED: { delaySeconds: 60 } } } } });
     expect(result.updateCampaign).toMatchObject({ __typename: 'ValidationError' });
-    if (result.updateCampaign.__typename === 'ValidationError') expect(result.updateCampaign.fieldErrors[0]!.path.slice(0, 2)).toEqual(['settings', 'retryPolicy']);
+    if (result.updateCampaign.__typename === 'ValidationError')
+      expect(result.updateCampaign.fieldErrors[0]!.path.slice(0, 2)).toEqual(['settings', 'retryPolicy']);
     expect(await snapshot(t, c.dbId)).toEqual(before);
   });
 

@@ -18,7 +18,10 @@ beforeAll(() => {
 /** Every process whose parent is `pid` (esbuild's service would be one under tsx). */
 function childrenOf(pid: number): string[] {
   const out = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
-  return out.split('\n').map((l) => l.trim()).filter(Boolean);
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 describe('the compiled build', () => {

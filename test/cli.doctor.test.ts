@@ -35,7 +35,9 @@ describe('callboard doctor', () => {
     };
     const good = await runCli(['doctor'], { ...target.env, ...retell, RETELL_API_KEY: emulator.apiKey }, leftovers);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/^ok +provider +Retell at .*: API key accepted; calling from \+14155550100; webhooks expected at https:\/\/callboard\.example\.com\/webhooks\/retell/m);
+    expect(good.stdout).toMatch(
+      /^ok +provider +Retell at .*: API key accepted; calling from \+14155550100; webhooks expected at https:\/\/callboard\.example\.com\/webhooks\/retell/m,
+    );
     // Nothing was created by looking: the data folder of a first start stays unopened.
     expect(good.stdout).toMatch(/^ok +database +.*(not created yet|answers)/m);
 

@@ -62,7 +62,13 @@ describe('the recipient’s zone comes from the number', () => {
       expect(attempt!.dncCheckedAt).toEqual(now);
       expect(localHour(zone, now)).toBeGreaterThanOrEqual(8);
     }
-    const waiting = { 'San Francisco': ['America/Los_Angeles'], Honolulu: ['Pacific/Honolulu'], Anchorage: ['America/Adak', 'America/Anchorage'], Tokyo: ['Asia/Tokyo'], Sydney: ['Australia/Sydney'] };
+    const waiting = {
+      'San Francisco': ['America/Los_Angeles'],
+      Honolulu: ['Pacific/Honolulu'],
+      Anchorage: ['America/Adak', 'America/Anchorage'],
+      Tokyo: ['Asia/Tokyo'],
+      Sydney: ['Australia/Sydney'],
+    };
     for (const [name, zones] of Object.entries(waiting)) {
       const call = byName.get(name)!;
       expect(call.status).toBe('PENDING');
@@ -100,7 +106,16 @@ describe('placeTestCall obeys the recipient’s calling window', () => {
   it('refuses a number whose zone is at night now (OutsideCallingWindow, nothing queued) unless ignoreCallingWindow is set', async () => {
     // One of these is always between 00:00 and 06:00 local, whatever the time of the test.
     const numbers = ['+18085550123', '+14155552671', '+12125550199', '+442079460958', '+971501234567', '+919812345678', '+81312345678', '+61212345678'];
-    const zoneOf = ['Pacific/Honolulu', 'America/Los_Angeles', 'America/New_York', 'Europe/London', 'Asia/Dubai', 'Asia/Kolkata', 'Asia/Tokyo', 'Australia/Sydney'];
+    const zoneOf = [
+      'Pacific/Honolulu',
+      'America/Los_Angeles',
+      'America/New_York',
+      'Europe/London',
+      'Asia/Dubai',
+      'Asia/Kolkata',
+      'Asia/Tokyo',
+      'Australia/Sydney',
+    ];
     const night = zoneOf.findIndex((zone) => localHour(zone, new Date()) < 6 && localHour(zone, new Date()) >= 0.5);
     expect(night).toBeGreaterThanOrEqual(0);
     const c = await makeCampaign(org, 'test calls');

@@ -124,7 +124,11 @@ describe('the do-not-call list while a campaign runs', () => {
     const skipped = (added.addDoNotCallNumbers as { callsSkipped: number }).callsSkipped;
     expect(skipped).toBeGreaterThan(0);
 
-    await waitFor(async () => (await t.app.db.prisma.campaign.findUniqueOrThrow({ where: { id: campaign.dbId } })).status === 'COMPLETED', 'the campaign to complete', 60_000);
+    await waitFor(
+      async () => (await t.app.db.prisma.campaign.findUniqueOrThrow({ where: { id: campaign.dbId } })).status === 'COMPLETED',
+      'the campaign to complete',
+      60_000,
+    );
     const dials = await dialedSoFar();
     const late = dials.filter((d) => listed.includes(d.to) && Date.parse(d.at) > answeredAt);
     expect(late).toEqual([]);

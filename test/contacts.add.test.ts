@@ -14,8 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const callsOf = (campaignId: string) =>
-  t.app.db.prisma.call.findMany({ where: { campaignId }, orderBy: { position: 'asc' } });
+const callsOf = (campaignId: string) => t.app.db.prisma.call.findMany({ where: { campaignId }, orderBy: { position: 'asc' } });
 
 describe('addContacts', () => {
   it('normalises numbers to E.164 and keeps invalid ones and duplicates as SKIPPED rows with a report', async () => {
@@ -91,10 +90,11 @@ describe('addContacts', () => {
     const { id, dbId } = await makeCampaign(org);
     const other = await t.makeOrg();
     const before = await snapshot(t, dbId);
-    const run = async (input: Parameters<typeof addContactsOk>[1], who = org) =>
-      (await who.exec(AddContactsDocument, { input })).addContacts;
+    const run = async (input: Parameters<typeof addContactsOk>[1], who = org) => (await who.exec(AddContactsDocument, { input })).addContacts;
 
-    expect(await run({ campaignId: encodeId('Campaign', '6f1c1d8e-1111-4111-8111-111111111111'), contacts: [{ phoneNumber: '+14155550100' }] })).toMatchObject({ __typename: 'NotFound' });
+    expect(await run({ campaignId: encodeId('Campaign', '6f1c1d8e-1111-4111-8111-111111111111'), contacts: [{ phoneNumber: '+14155550100' }] })).toMatchObject({
+      __typename: 'NotFound',
+    });
     expect(await run({ campaignId: 'not-an-id', contacts: [{ phoneNumber: '+14155550100' }] })).toMatchObject({ __typename: 'NotFound' });
     expect(await run({ campaignId: encodeId('Agent', dbId), contacts: [{ phoneNumber: '+14155550100' }] })).toMatchObject({ __typename: 'NotFound' });
     expect(await run({ campaignId: id, contacts: [{ phoneNumber: '+14155550100' }] }, other)).toMatchObject({ __typename: 'NotFound' });

@@ -58,8 +58,7 @@ async function duplicate(input: DuplicateCampaignInput) {
   return result;
 }
 
-const callsOf = (campaignId: string) =>
-  t.app.db.prisma.call.findMany({ where: { campaignId }, orderBy: { position: 'asc' } });
+const callsOf = (campaignId: string) => t.app.db.prisma.call.findMany({ where: { campaignId }, orderBy: { position: 'asc' } });
 
 describe('duplicateCampaign', () => {
   it('makes a DRAFT follow-up of the no-answers with the same agent and settings, re-applying do-not-call', async () => {

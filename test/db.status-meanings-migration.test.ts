@@ -11,7 +11,10 @@ import { pgliteConnection } from '../src/db/sql.ts';
 const dir = mkdtempSync(path.join(tmpdir(), 'callboard-migrations-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const all = readdirSync(migrationsDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const all = readdirSync(migrationsDir, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 const target = all.find((name) => name.endsWith('_safe_dialing'))!;
 
 describe('the safe-dialing migration', () => {

@@ -26,8 +26,7 @@ function gate() {
 describe.runIf(process.env.DATABASE_URL)('on PostgreSQL, writers that conflict on row locks', () => {
   it('a transaction PostgreSQL picks as the deadlock victim is run again, so both writers succeed', async () => {
     const [a, b] = [await makeCampaign(org), await makeCampaign(org)];
-    const lock = (tx: Parameters<Parameters<typeof withEvents>[2]>[0], id: string) =>
-      tx.$queryRaw`SELECT id FROM campaign WHERE id = ${id}::uuid FOR UPDATE`;
+    const lock = (tx: Parameters<Parameters<typeof withEvents>[2]>[0], id: string) => tx.$queryRaw`SELECT id FROM campaign WHERE id = ${id}::uuid FOR UPDATE`;
     const firstHeld = gate();
     const secondHeld = gate();
     let runs = 0;
@@ -69,7 +68,10 @@ describe.runIf(process.env.DATABASE_URL)('on PostgreSQL, writers that conflict o
       await release.opened;
     }, TX.locked);
     await held.opened;
-    await markAccepted(t.app, attempts.map((a, i) => ({ attemptId: a.id, providerCallId: `p-${i}` })));
+    await markAccepted(
+      t.app,
+      attempts.map((a, i) => ({ attemptId: a.id, providerCallId: `p-${i}` })),
+    );
     release.open();
     await holder;
     const rows = await t.app.db.prisma.callAttempt.findMany({ where: { callId: call.id }, orderBy: { number: 'asc' } });

@@ -49,9 +49,7 @@ async function worker(sim: SimulatorOptions = {}) {
 const attemptCount = (campaignId: string) => t.app.db.prisma.callAttempt.count({ where: { campaignId, isTest: false } });
 const inProgress = (campaignId: string) => t.app.db.prisma.call.count({ where: { campaignId, status: 'IN_PROGRESS' } });
 const byStatus = async (campaignId: string) =>
-  Object.fromEntries(
-    (await t.app.db.prisma.call.groupBy({ by: ['status'], where: { campaignId }, _count: true })).map((g) => [g.status, g._count]),
-  );
+  Object.fromEntries((await t.app.db.prisma.call.groupBy({ by: ['status'], where: { campaignId }, _count: true })).map((g) => [g.status, g._count]));
 
 describe('pause, resume and stop while the dialer works', () => {
   let org: TestOrg;

@@ -38,10 +38,7 @@ const EventsWithCallDocument = parse(/* GraphQL */ `
       call { id }
     }
   }
-`) as TypedDocumentNode<
-  { campaignEvents: { sequence: number; kind: string; call: { id: string } | null } },
-  { campaignId: string; after?: number | null }
->;
+`) as TypedDocumentNode<{ campaignEvents: { sequence: number; kind: string; call: { id: string } | null } }, { campaignId: string; after?: number | null }>;
 
 // Codegen validates test/operations only: this one is checked here, on every database kind (which
 // also keeps the file non-empty where the multi-process test does not run).
@@ -78,7 +75,10 @@ if (multiProcess) {
     function orgOver(url: string): TestOrg {
       const executor = buildHTTPExecutor({ endpoint: url, headers: { authorization: `Bearer ${org.key}` } });
       const execRaw = async <R, V>(document: TypedDocumentNode<R, V>, variables: V) =>
-        (await executor({ document: document as TypedDocumentNode<R, Record<string, unknown>>, variables: variables as Record<string, unknown> })) as ExecutionResult<R>;
+        (await executor({
+          document: document as TypedDocumentNode<R, Record<string, unknown>>,
+          variables: variables as Record<string, unknown>,
+        })) as ExecutionResult<R>;
       const exec: Exec = async (document, variables) => {
         const result = await execRaw(document, variables);
         if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
@@ -110,7 +110,17 @@ if (multiProcess) {
       // seed and speed, as instances of one provider would have.
       const ledgers = [path.join(dir, 'worker-1.jsonl'), path.join(dir, 'worker-2.jsonl')];
       const workers = ledgers.map((ledger, i) =>
-        spawnCli(['worker'], { ...shared, CALLBOARD_SIMULATOR_LEDGER: ledger, CALLBOARD_SIMULATOR_SPEED: '200', CALLBOARD_SIMULATOR_SEED: '5', CALLBOARD_WORKER_ID: `multi-${i + 1}` }, children),
+        spawnCli(
+          ['worker'],
+          {
+            ...shared,
+            CALLBOARD_SIMULATOR_LEDGER: ledger,
+            CALLBOARD_SIMULATOR_SPEED: '200',
+            CALLBOARD_SIMULATOR_SEED: '5',
+            CALLBOARD_WORKER_ID: `multi-${i + 1}`,
+          },
+          children,
+        ),
       );
       running.push(...workers);
       // Start-up (tsx compiling the sources) is the slow part on two cores: all four at once.

@@ -49,10 +49,19 @@ function counting(inner: TelephonyProvider) {
   const counts = { dials: 0, lookups: 0 };
   const provider: TelephonyProvider = {
     name: inner.name,
-    dial: (r) => (counts.dials++, inner.dial(r)),
+    dial: (r) => {
+      counts.dials++;
+      return inner.dial(r);
+    },
     onResult: (l) => inner.onResult(l),
-    lookup: (id) => (counts.lookups++, inner.lookup(id)),
-    lookupByAttempt: (id) => (counts.lookups++, inner.lookupByAttempt(id)),
+    lookup: (id) => {
+      counts.lookups++;
+      return inner.lookup(id);
+    },
+    lookupByAttempt: (id) => {
+      counts.lookups++;
+      return inner.lookupByAttempt(id);
+    },
     close: () => inner.close(),
   };
   return { provider, counts };
@@ -63,7 +72,10 @@ function frozen(): TelephonyProvider & { pending: number } {
   const state = { pending: 0 };
   return Object.assign(state, {
     name: 'frozen',
-    dial: (_r: DialRequest) => (state.pending++, new Promise<DialAccepted>(() => {})),
+    dial: (_r: DialRequest) => {
+      state.pending++;
+      return new Promise<DialAccepted>(() => {});
+    },
     onResult: () => () => {},
     lookup: async (): Promise<ProviderLookup> => ({ state: 'unknown' }),
     lookupByAttempt: async (): Promise<ProviderLookup> => ({ state: 'unknown' }),
@@ -101,7 +113,7 @@ describe('crash recovery, in one process (a worker abandoned without cleanup sta
     expect(second.counts.lookups).toBeGreaterThan(0);
     await expectApiStatsExact(t, org, campaign.id);
     const audit = await auditLedger(t, ledgerPath, campaign.dbId);
-    expect(audit.dials).toBe(await attempts(campaign.dbId) - audit.neverDialed);
+    expect(audit.dials).toBe((await attempts(campaign.dbId)) - audit.neverDialed);
   });
 
   it('attempts committed but never dialed (died between claim and dial) are marked NOT_DIALED, put back and dialed once', async () => {
@@ -119,7 +131,10 @@ describe('crash recovery, in one process (a worker abandoned without cleanup sta
     expect(audit.dials).toBe(15);
     const calls = await t.app.db.prisma.call.findMany({ where: { campaignId: campaign.dbId }, include: { attempts: { orderBy: { number: 'asc' } } } });
     for (const call of calls.filter((c) => c.attempts.length === 2)) {
-      expect(call.attempts.map((a) => [a.number, a.outcome === 'NOT_DIALED'])).toEqual([[1, true], [2, false]]);
+      expect(call.attempts.map((a) => [a.number, a.outcome === 'NOT_DIALED'])).toEqual([
+        [1, true],
+        [2, false],
+      ]);
       expect(call.attemptCount).toBe(1); // the undialed attempt does not count
     }
     await expectApiStatsExact(t, org, campaign.id);

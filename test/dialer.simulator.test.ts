@@ -321,7 +321,7 @@ describe('crash recovery: a second instance reads the ledger', () => {
     }
   });
 
-  it('redialing a dead process\'s attempt places no second call and delivers its result here', async () => {
+  it("redialing a dead process's attempt places no second call and delivers its result here", async () => {
     const ledgerPath = freshLedger();
     const first = make({ ledgerPath, speed: 1 });
     const { providerCallId } = await first.dial(request(1));

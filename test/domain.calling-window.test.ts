@@ -35,12 +35,9 @@ describe('parseClock / formatClock', () => {
     expect(parseClock(text)).toBe(minutes);
   });
 
-  it.each(['', '9', '09:60', '24:01', '25:00', '-1:00', '09:5', '0930', '09:30:00', 'ab:cd', '09:30pm'])(
-    'rejects %j',
-    (text) => {
-      expect(parseClock(text)).toBeNull();
-    },
-  );
+  it.each(['', '9', '09:60', '24:01', '25:00', '-1:00', '09:5', '0930', '09:30:00', 'ab:cd', '09:30pm'])('rejects %j', (text) => {
+    expect(parseClock(text)).toBeNull();
+  });
 
   it.each([
     [0, '00:00'],

@@ -1,14 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CAMPAIGN_ACTIONS,
-  CAMPAIGN_STATUSES,
-  DIALABLE,
-  isTerminal,
-  transition,
-  type CampaignAction,
-  type CampaignStatus,
-} from '../src/domain/lifecycle.ts';
+import { CAMPAIGN_ACTIONS, CAMPAIGN_STATUSES, DIALABLE, isTerminal, transition, type CampaignAction, type CampaignStatus } from '../src/domain/lifecycle.ts';
 
 /**
  * The whole machine written out by hand from DESIGN.md — deliberately not derived from the

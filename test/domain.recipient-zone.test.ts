@@ -71,9 +71,7 @@ describe('the cities of the finding, at 13:00 UTC', () => {
 describe('properties: no claim outside the window in any of the number’s possible zones', () => {
   const prefixes = Object.keys(table.prefixes);
   // Random numbers from every country of the table: a prefix, then random digits.
-  const numberArb = fc
-    .tuple(fc.constantFrom(...prefixes), fc.stringMatching(/^\d{4,8}$/))
-    .map(([prefix, rest]) => `+${(prefix + rest).slice(0, 15)}`);
+  const numberArb = fc.tuple(fc.constantFrom(...prefixes), fc.stringMatching(/^\d{4,8}$/)).map(([prefix, rest]) => `+${(prefix + rest).slice(0, 15)}`);
   const windowArb = fc.record({
     days: fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }),
     start: fc.integer({ min: 0, max: 1439 }),
@@ -83,9 +81,9 @@ describe('properties: no claim outside the window in any of the number’s possi
   const dstDays = ['2026-03-08', '2026-03-29', '2026-04-05', '2026-10-04', '2026-10-25', '2026-11-01'];
   const instantArb = fc.oneof(
     fc.date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }),
-    fc.tuple(fc.constantFrom(...dstDays), fc.integer({ min: 0, max: 48 * 60 - 1 })).map(
-      ([day, minute]) => new Date(Date.parse(`${day}T00:00:00Z`) - 12 * 3600_000 + minute * 60_000),
-    ),
+    fc
+      .tuple(fc.constantFrom(...dstDays), fc.integer({ min: 0, max: 48 * 60 - 1 }))
+      .map(([day, minute]) => new Date(Date.parse(`${day}T00:00:00Z`) - 12 * 3600_000 + minute * 60_000)),
   );
 
   it('eligible ⇒ inside the window (and 08:00–21:00) in every zone', () => {

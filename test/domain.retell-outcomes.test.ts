@@ -103,7 +103,9 @@ describe('Retell outcome mapping (domain/retell-outcomes.ts)', () => {
     });
 
     it('in_voicemail from the analysis counts as voicemail whatever the hang-up, and beats business keys', () => {
-      const v = retellOutcome(call('agent_hangup', { transcript: 'Agent: Hello\n', call_analysis: { in_voicemail: true, custom_analysis_data: { meeting_booked: true } } }));
+      const v = retellOutcome(
+        call('agent_hangup', { transcript: 'Agent: Hello\n', call_analysis: { in_voicemail: true, custom_analysis_data: { meeting_booked: true } } }),
+      );
       expect(v).toMatchObject({ outcome: 'LEFT_MESSAGE', answeredBy: 'MACHINE' });
     });
   });

@@ -1,11 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { changeBalance } from '../src/services/billing.ts';
-import {
-  AddMinutesDocument,
-  OrganizationAdminDocument,
-  PauseCampaignDocument,
-  UpdateOrganizationDocument,
-} from './generated/operations.ts';
+import { AddMinutesDocument, OrganizationAdminDocument, PauseCampaignDocument, UpdateOrganizationDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { campaignStatus, makeDialableCampaign, makeWorkerPool, waitFor } from './helpers/dialer.ts';
 

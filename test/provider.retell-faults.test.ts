@@ -50,7 +50,10 @@ async function postWebhook(body: string, signature?: string) {
 }
 
 describe('POST /webhooks/retell', () => {
-  const body = JSON.stringify({ event: 'call_started', call: { call_id: 'call_forged_1', call_status: 'ongoing', metadata: { attempt_id: '00000000-0000-4000-8000-000000000001' } } });
+  const body = JSON.stringify({
+    event: 'call_started',
+    call: { call_id: 'call_forged_1', call_status: 'ongoing', metadata: { attempt_id: '00000000-0000-4000-8000-000000000001' } },
+  });
 
   it.each([
     ['missing', undefined],
@@ -63,7 +66,9 @@ describe('POST /webhooks/retell', () => {
     if (kind === 'bad') signature = await sign(body, 'key_someone_else');
     if (kind === 'stale') {
       const v = Date.now() - 10 * 60_000;
-      signature = `v=${v},d=${createHmac('sha256', s.emulator.apiKey).update(body + v).digest('hex')}`;
+      signature = `v=${v},d=${createHmac('sha256', s.emulator.apiKey)
+        .update(body + v)
+        .digest('hex')}`;
     }
     const res = await postWebhook(body, signature);
     expect(res.status).toBe(401);

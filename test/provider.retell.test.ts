@@ -31,7 +31,13 @@ async function callsOf(campaignId: string): Promise<CallNode[]> {
 }
 
 /** Runs to COMPLETED; stats equal the rows; the emulator placed exactly one call per attempt row. */
-export async function expectCompletedWithoutLossOrDuplicates(stack: RetellStack, o: TestOrg, campaign: { id: string; dbId: string }, contacts: number, timeoutMs = 60_000) {
+async function expectCompletedWithoutLossOrDuplicates(
+  stack: RetellStack,
+  o: TestOrg,
+  campaign: { id: string; dbId: string },
+  contacts: number,
+  timeoutMs = 60_000,
+) {
   await waitFor(async () => (await campaignStatus(stack.t, campaign.dbId)).status === 'COMPLETED', 'the campaign to complete', timeoutMs);
   const stats = await expectApiStatsExact(stack.t, o, campaign.id);
   expect(stats.total).toBe(contacts);
@@ -89,7 +95,10 @@ describe('CALLBOARD_PROVIDER=retell against the emulator', () => {
     const lines = await (
       await fetch(new URL(`/exports/campaigns/${campaign.id}/calls.json`, s.server.url), { headers: { authorization: `Bearer ${org.key}` } })
     ).text();
-    const exported = lines.trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; recordingUrl: string | null });
+    const exported = lines
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { outcome: string; recordingUrl: string | null });
     expect(exported).toHaveLength(200);
     expect(exported.find((c) => c.outcome === 'MEETING_BOOKED')?.recordingUrl).toMatch(/^https:\/\/retell-emulator\.invalid\//);
 

@@ -4,15 +4,7 @@ import { encodeId } from '../src/schema/common/ids.ts';
 import type { RunningServer } from '../src/server.ts';
 import { CallUpdatedDocument, PauseCampaignDocument, StartCampaignDocument } from './generated/operations.ts';
 import type { TestApp, TestOrg } from './helpers/app.ts';
-import {
-  eventually,
-  useLiveServer,
-  makeCampaignWithCalls,
-  makeWsClient,
-  subscribersReady,
-  subscribeWs,
-  transitionCall,
-} from './helpers/subscriptions.ts';
+import { eventually, useLiveServer, makeCampaignWithCalls, makeWsClient, subscribersReady, subscribeWs, transitionCall } from './helpers/subscriptions.ts';
 
 const live = useLiveServer();
 const { leftovers } = live;

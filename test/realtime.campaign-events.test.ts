@@ -170,7 +170,10 @@ describe('campaignEvents over graphql-ws', () => {
       const result = await sub.received.next();
       expect(result.data ?? null).toBeNull();
       expect(result.errors).toEqual([
-        expect.objectContaining({ message: 'NotFound: no campaign with this id in your organisation', extensions: expect.objectContaining({ code: 'NOT_FOUND' }) }),
+        expect.objectContaining({
+          message: 'NotFound: no campaign with this id in your organisation',
+          extensions: expect.objectContaining({ code: 'NOT_FOUND' }),
+        }),
       ]);
       await sub.received.until(() => sub.received.completed);
     }

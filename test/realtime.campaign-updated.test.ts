@@ -9,15 +9,7 @@ import {
   UpdateCampaignDocument,
 } from './generated/operations.ts';
 import type { TestApp, TestOrg } from './helpers/app.ts';
-import {
-  eventually,
-  useLiveServer,
-  makeCampaignWithCalls,
-  makeWsClient,
-  subscribersReady,
-  subscribeWs,
-  transitionCall,
-} from './helpers/subscriptions.ts';
+import { eventually, useLiveServer, makeCampaignWithCalls, makeWsClient, subscribersReady, subscribeWs, transitionCall } from './helpers/subscriptions.ts';
 
 const live = useLiveServer();
 const { leftovers } = live;

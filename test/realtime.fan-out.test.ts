@@ -3,15 +3,7 @@ import { POLL_SQL_TAG } from '../src/db/sql-literals.ts';
 import type { RunningServer } from '../src/server.ts';
 import { CallUpdatedDocument, DashboardEventsDocument, StartCampaignDocument } from './generated/operations.ts';
 import type { TestApp, TestOrg } from './helpers/app.ts';
-import {
-  eventually,
-  useLiveServer,
-  makeCampaignWithCalls,
-  makeWsClient,
-  subscribersReady,
-  subscribeWs,
-  transitionCall,
-} from './helpers/subscriptions.ts';
+import { eventually, useLiveServer, makeCampaignWithCalls, makeWsClient, subscribersReady, subscribeWs, transitionCall } from './helpers/subscriptions.ts';
 
 const live = useLiveServer();
 const { leftovers } = live;

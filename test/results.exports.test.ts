@@ -66,9 +66,19 @@ describe('GET /exports/campaigns/:id/calls.csv', () => {
     expect(Object.keys(records[0]!)).toEqual([...CSV_HEADER, 'city', 'note', 'plan', 'visits']);
     expect(records.map((r) => r.name)).toEqual(['Smith, Jane', 'Line\nbreak', '山田 太郎', `'=HYPERLINK("http://evil")`, 'Plain']);
     expect(records[0]).toMatchObject({
-      campaign: 'Spring renewals', phone: '+14155550101', status: 'COMPLETED', outcome: 'ANSWERED', attempts: '1',
-      processed_at: '2026-11-29T10:00:00.000Z', duration_seconds: '30', connected: 'true', summary: 'Summary for Smith, Jane, booked',
-      plan: 'gold', note: 'said "call me"', city: '', visits: '',
+      campaign: 'Spring renewals',
+      phone: '+14155550101',
+      status: 'COMPLETED',
+      outcome: 'ANSWERED',
+      attempts: '1',
+      processed_at: '2026-11-29T10:00:00.000Z',
+      duration_seconds: '30',
+      connected: 'true',
+      summary: 'Summary for Smith, Jane, booked',
+      plan: 'gold',
+      note: 'said "call me"',
+      city: '',
+      visits: '',
     });
     expect(records[2]).toMatchObject({ city: 'Tōkyō', phone: '+81905555010' });
     expect(records[4]).toMatchObject({ status: 'PENDING', outcome: '', processed_at: '', visits: '3', summary: '' });
@@ -109,7 +119,10 @@ describe('GET /exports/campaigns/:id/calls.json', () => {
   it('streams JSON Lines, one call per line, with global ids and the variables as an object', async () => {
     const response = await download(csvPath('calls.json', '?statuses=COMPLETED'));
     expect(response.headers.get('content-type')).toBe('application/jsonl; charset=utf-8');
-    const lines = (await response.text()).trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = (await response.text())
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatchObject({ campaignId: campaign.id, name: 'Smith, Jane', status: 'COMPLETED', attempts: 1, variables: { plan: 'gold' } });
     const api = await org.exec(CampaignCallsDocument, { id: campaign.id, first: 3, filter: { statuses: ['COMPLETED'] } });
@@ -121,12 +134,28 @@ describe('GET /exports/calls.csv (all campaigns)', () => {
   it('covers every campaign of the organisation in a processed range, and no other organisation’s', async () => {
     const other = await makeCampaign(org, 'Autumn');
     await t.app.db.prisma.call.create({
-      data: { campaignId: other.dbId, name: 'Autumn lead', phoneNumber: '+14155550199', position: 0, status: 'FAILED', outcome: 'NO_ANSWER', processedAt: new Date('2026-11-29T12:30:00Z') },
+      data: {
+        campaignId: other.dbId,
+        name: 'Autumn lead',
+        phoneNumber: '+14155550199',
+        position: 0,
+        status: 'FAILED',
+        outcome: 'NO_ANSWER',
+        processedAt: new Date('2026-11-29T12:30:00Z'),
+      },
     });
     const stranger = await t.makeOrg();
     const theirs = await makeCampaign(stranger, 'Theirs');
     await t.app.db.prisma.call.create({
-      data: { campaignId: theirs.dbId, name: 'Not yours', phoneNumber: '+14155550198', position: 0, status: 'FAILED', outcome: 'NO_ANSWER', processedAt: new Date('2026-11-29T12:30:00Z') },
+      data: {
+        campaignId: theirs.dbId,
+        name: 'Not yours',
+        phoneNumber: '+14155550198',
+        position: 0,
+        status: 'FAILED',
+        outcome: 'NO_ANSWER',
+        processedAt: new Date('2026-11-29T12:30:00Z'),
+      },
     });
     const response = await download('/exports/calls.csv?processedAfter=2026-11-29T11:00:00Z&processedBefore=2026-11-29T13:00:00Z');
     expect(response.headers.get('content-disposition')).toMatch(/filename="calls-\d{4}-\d{2}-\d{2}\.csv"/);

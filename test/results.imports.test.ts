@@ -30,7 +30,7 @@ afterAll(async () => {
 function csv(rows: number, from = 0): string {
   const note = 'n'.repeat(200);
   const lines = ['name,phone,note'];
-  usNumbers(rows, from).forEach((phone, i) => lines.push(`Contact ${from + i},${phone},${note}`));
+  for (const [i, phone] of usNumbers(rows, from).entries()) lines.push(`Contact ${from + i},${phone},${note}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -147,11 +147,16 @@ describe.runIf(process.env.DATABASE_URL)('on PostgreSQL, an upload in progress',
     });
     const done = upload(campaign.id, body);
     // A batch of 5,000 rows is staged and a second passes: the job shows them, still RUNNING.
-    const running = await waitFor(async () => {
-      const { campaign: read } = await org.exec(CampaignImportsDocument, { id: campaign.id });
-      const job = read!.imports[0];
-      return job && job.status === 'RUNNING' && job.rowsRead >= 5_000 ? job : null;
-    }, 'progress of the running upload', 20_000, 200);
+    const running = await waitFor(
+      async () => {
+        const { campaign: read } = await org.exec(CampaignImportsDocument, { id: campaign.id });
+        const job = read!.imports[0];
+        return job && job.status === 'RUNNING' && job.rowsRead >= 5_000 ? job : null;
+      },
+      'progress of the running upload',
+      20_000,
+      200,
+    );
     expect(running.added).toBeNull();
     expect((await org.exec(CampaignImportsDocument, { id: campaign.id })).campaign!.stats.total).toBe(0);
     sendRest();

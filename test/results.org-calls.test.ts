@@ -106,7 +106,11 @@ describe.runIf(process.env.DATABASE_URL)('Query.calls on PostgreSQL at scale', (
         FROM generate_series(1, 100000) AS i`;
     await t.app.db.prisma.$executeRawUnsafe('ANALYZE "call"');
     const ids = (await t.app.db.prisma.campaign.findMany({ where: { organizationId: org.orgId, deletedAt: null }, select: { id: true } })).map((c) => c.id);
-    for (const orderBy of [{ field: 'CREATED_AT', direction: 'ASC' }, { field: 'PROCESSED_AT', direction: 'DESC' }, { field: 'NAME', direction: 'ASC' }] as const) {
+    for (const orderBy of [
+      { field: 'CREATED_AT', direction: 'ASC' },
+      { field: 'PROCESSED_AT', direction: 'DESC' },
+      { field: 'NAME', direction: 'ASC' },
+    ] as const) {
       const statement = mergedPageStatement(planPage({ first: 20, orderBy }), { processedAfter: new Date('2026-11-01T10:00:00Z') }, ids);
       const plan = await t.app.db.prisma.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${statement.sql}`, ...statement.params);
       const text = plan.map((r) => r['QUERY PLAN']).join('\n');

@@ -134,7 +134,15 @@ describe('result webhooks', () => {
 
   it('refuses URLs that are not https, private or reserved addresses, and non-ADMIN keys; nothing is created', async () => {
     const org = await t.makeOrg(); // no endpoint of its own yet
-    for (const url of ['ftp://example.com/x', 'http://example.com/hooks', 'https://10.0.0.8/x', 'https://169.254.169.254/latest', 'https://[fd00::1]/x', 'https://user:pw@example.com/x', 'nonsense']) {
+    for (const url of [
+      'ftp://example.com/x',
+      'http://example.com/hooks',
+      'https://10.0.0.8/x',
+      'https://169.254.169.254/latest',
+      'https://[fd00::1]/x',
+      'https://user:pw@example.com/x',
+      'nonsense',
+    ]) {
       const result = await org.execRaw(CreateWebhookEndpointDocument, { input: { url, events: ['CALL_FINISHED'] } });
       expect(result.data?.createWebhookEndpoint, url).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['url'] }] });
     }

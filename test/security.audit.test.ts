@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../src/auth/keys.ts';
 import { pauseFor } from '../src/dialer/system-pauses.ts';
 import { schema } from '../src/schema/index.ts';
-import { AddMinutesDocument, AuditEventsDocument, PauseCampaignDocument, ResumeCampaignDocument, StartCampaignDocument, StopCampaignDocument } from './generated/operations.ts';
+import {
+  AddMinutesDocument,
+  AuditEventsDocument,
+  PauseCampaignDocument,
+  ResumeCampaignDocument,
+  StartCampaignDocument,
+  StopCampaignDocument,
+} from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { addContactsOk } from './helpers/calls.ts';
 import { makeCampaign } from './helpers/campaigns.ts';

@@ -39,20 +39,42 @@ afterAll(() => t?.close());
 
 const nasty = fc.oneof(
   fc.string({ maxLength: 30 }),
-  fc.constantFrom('', ' ', 'null', '0', '-1', '9'.repeat(40), '\u0000', 'a\u0000b', '\uffff', '%_\\', "'; DROP TABLE call; --", '+1', '+14155550100', '24:00', '9999-12-31T23:59:59Z', 'not-a-uuid'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'null',
+    '0',
+    '-1',
+    '9'.repeat(40),
+    '\u0000',
+    'a\u0000b',
+    '\uffff',
+    '%_\\',
+    "'; DROP TABLE call; --",
+    '+1',
+    '+14155550100',
+    '24:00',
+    '9999-12-31T23:59:59Z',
+    'not-a-uuid',
+  ),
   fc.uuid().map((u) => encodeId('Campaign', u)),
   fc.constantFrom(...['Campaign', 'Call', 'Agent', 'ApiKey', 'CallAttempt'].map((type) => encodeId(type, '00000000-0000-4000-8000-000000000001'))),
 );
 
 function arbitraryFor(type: GraphQLInputType, depth: number): fc.Arbitrary<unknown> {
   const nullable = getNullableType(type);
-  const maybeNull = <T,>(arb: fc.Arbitrary<T>) => (isNonNullType(type) ? arb : fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(null) }));
+  const maybeNull = <T>(arb: fc.Arbitrary<T>) =>
+    isNonNullType(type) ? arb : fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(null) });
   if (isListType(nullable)) return maybeNull(fc.array(arbitraryFor(nullable.ofType, depth + 1), { maxLength: depth > 2 ? 1 : 3 }));
   if (isEnumType(nullable)) return maybeNull(fc.oneof(fc.constantFrom(...nullable.getValues().map((v) => v.value)), fc.constant('NOT_A_VALUE')));
   if (isInputObjectType(nullable)) {
     if (depth > 3) return fc.constant({});
     const fields = Object.values(nullable.getFields());
-    return maybeNull(fc.record(Object.fromEntries(fields.map((f) => [f.name, arbitraryFor(f.type, depth + 1)])), { requiredKeys: fields.filter((f) => isNonNullType(f.type)).map((f) => f.name) }));
+    return maybeNull(
+      fc.record(Object.fromEntries(fields.map((f) => [f.name, arbitraryFor(f.type, depth + 1)])), {
+        requiredKeys: fields.filter((f) => isNonNullType(f.type)).map((f) => f.name),
+      }),
+    );
   }
   if (isScalarType(nullable)) {
     switch (nullable.name) {
@@ -65,7 +87,12 @@ function arbitraryFor(type: GraphQLInputType, depth: number): fc.Arbitrary<unkno
       case 'Boolean':
         return maybeNull(fc.boolean());
       case 'DateTime':
-        return maybeNull(fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), nasty));
+        return maybeNull(
+          fc.oneof(
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+            nasty,
+          ),
+        );
       case 'JSON':
         return maybeNull(fc.jsonValue({ maxDepth: 3 }));
       case 'File':
@@ -86,15 +113,28 @@ function selectionFor(field: GraphQLField<unknown, unknown>): string {
   return '{ __typename }';
 }
 
-const operationArb = fc.constantFrom(
-  ...[...Object.values(schema.getQueryType()!.getFields()).map((f) => ['query', f] as const), ...Object.values(schema.getMutationType()!.getFields()).map((f) => ['mutation', f] as const)],
-).chain(([kind, field]) =>
-  fc.record(Object.fromEntries(field.args.map((arg) => [arg.name, arbitraryFor(arg.type, 0)]))).map((variables) => ({ kind, field, variables })),
-);
+const operationArb = fc
+  .constantFrom(
+    ...[
+      ...Object.values(schema.getQueryType()!.getFields()).map((f) => ['query', f] as const),
+      ...Object.values(schema.getMutationType()!.getFields()).map((f) => ['mutation', f] as const),
+    ],
+  )
+  .chain(([kind, field]) =>
+    fc.record(Object.fromEntries(field.args.map((arg) => [arg.name, arbitraryFor(arg.type, 0)]))).map((variables) => ({ kind, field, variables })),
+  );
 
 async function rowCounts() {
   const p = t.app.db.prisma;
-  return Promise.all([p.campaign.count(), p.call.count(), p.agent.count(), p.apiKey.count(), p.doNotCallEntry.count(), p.balanceTransaction.count(), p.campaignEvent.count()]);
+  return Promise.all([
+    p.campaign.count(),
+    p.call.count(),
+    p.agent.count(),
+    p.apiKey.count(),
+    p.doNotCallEntry.count(),
+    p.balanceTransaction.count(),
+    p.campaignEvent.count(),
+  ]);
 }
 
 describe('fuzzing the API from its schema', () => {

@@ -1,12 +1,7 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeId } from '../src/schema/common/ids.ts';
-import {
-  AddContactsDocument,
-  CreateAgentDocument,
-  CreateCampaignDocument,
-  ScheduleCampaignDocument,
-} from './generated/operations.ts';
+import { AddContactsDocument, CreateAgentDocument, CreateCampaignDocument, ScheduleCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { uploadCsv } from './helpers/calls.ts';
 import { makeCampaign, snapshot } from './helpers/campaigns.ts';
@@ -64,11 +59,17 @@ describe('text and JSON inputs', () => {
 
 describe('cursors', () => {
   it.each([
-    ['a call cursor with a date that is not one', Buffer.from(JSON.stringify(['CREATED_AT', 'not a date', '00000000-0000-4000-8000-000000000000'])).toString('base64url')],
+    [
+      'a call cursor with a date that is not one',
+      Buffer.from(JSON.stringify(['CREATED_AT', 'not a date', '00000000-0000-4000-8000-000000000000'])).toString('base64url'),
+    ],
     ['a call cursor with an unknown status', Buffer.from(JSON.stringify(['STATUS', 'NOPE', '00000000-0000-4000-8000-000000000000'])).toString('base64url')],
   ])('refuses %s', async (_what, after) => {
     const c = await makeCampaign(org, 'cursor target');
-    const { body } = await raw('query($id: ID!, $after: String) { campaign(id: $id) { calls(first: 5, after: $after, orderBy: { field: CREATED_AT, direction: ASC }) { totalCount edges { node { id } } } } }', { id: c.id, after });
+    const { body } = await raw(
+      'query($id: ID!, $after: String) { campaign(id: $id) { calls(first: 5, after: $after, orderBy: { field: CREATED_AT, direction: ASC }) { totalCount edges { node { id } } } } }',
+      { id: c.id, after },
+    );
     expect(body.errors?.[0]?.message).not.toBe('Unexpected error.');
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });

@@ -129,7 +129,9 @@ const mentionsAnId = (arg: GraphQLArgument): boolean => {
     if (isScalarType(named)) return named.name === 'ID';
     if (!isInputObjectType(named) || seen.has(named.name)) return false;
     seen.add(named.name);
-    return Object.values(named.getFields()).some((f) => (isScalarType(getNamedType(f.type)) ? getNamedType(f.type).name === 'ID' && /id$/i.test(f.name) : walk(f.type)));
+    return Object.values(named.getFields()).some((f) =>
+      isScalarType(getNamedType(f.type)) ? getNamedType(f.type).name === 'ID' && /id$/i.test(f.name) : walk(f.type),
+    );
   };
   return walk(arg.type);
 };
@@ -160,8 +162,12 @@ describe('isolation, walked from the schema', () => {
       const idArgs = field.args.filter((arg) => getNamedType(arg.type).name === 'ID');
       if (idArgs.length === 0 || field.name === 'node' || field.name === 'nodes') continue;
       const defs = field.args.filter((arg) => isNonNullType(arg.type)).map((arg) => `$${arg.name}: ${arg.type.toString()}`);
-      const query = `query(${defs.join(', ')}) { ${field.name}(${field.args.filter((arg) => isNonNullType(arg.type)).map((arg) => `${arg.name}: $${arg.name}`).join(', ')}) { __typename } }`;
-      const vars = (idFor: Record<string, string>) => Object.fromEntries(field.args.filter((arg) => isNonNullType(arg.type)).map((arg) => [arg.name, valueFor(arg.type, arg.name, field.name, idFor)]));
+      const query = `query(${defs.join(', ')}) { ${field.name}(${field.args
+        .filter((arg) => isNonNullType(arg.type))
+        .map((arg) => `${arg.name}: $${arg.name}`)
+        .join(', ')}) { __typename } }`;
+      const vars = (idFor: Record<string, string>) =>
+        Object.fromEntries(field.args.filter((arg) => isNonNullType(arg.type)).map((arg) => [arg.name, valueFor(arg.type, arg.name, field.name, idFor)]));
       const theirs = await as(b, query, vars(ids));
       const unknown = await as(b, query, vars(random));
       expect(normalise(theirs), field.name).toEqual(normalise(unknown));

@@ -85,7 +85,11 @@ describe('revocation is immediate', () => {
     const socket = await openRawSocket(server.url, leftovers);
     socket.send({ type: 'connection_init', payload: { authorization: `Bearer ${key.secret}` } });
     expect(await socket.waitForMessage()).toEqual({ type: 'connection_ack' });
-    socket.send({ id: '1', type: 'subscribe', payload: { query: 'subscription($id: ID!) { campaignEvents(campaignId: $id) { sequence } }', variables: { id: campaign.id } } });
+    socket.send({
+      id: '1',
+      type: 'subscribe',
+      payload: { query: 'subscription($id: ID!) { campaignEvents(campaignId: $id) { sequence } }', variables: { id: campaign.id } },
+    });
 
     const sse = await t.yoga.fetch('http://callboard.test/graphql', {
       method: 'POST',
@@ -112,6 +116,10 @@ describe('revocation is immediate', () => {
     const key = await newKey(['READ']);
     const result = await other.exec(RevokeApiKeyDocument, { input: { id: key.apiKey.id } });
     expect(result.revokeApiKey).toMatchObject({ __typename: 'NotFound', id: key.apiKey.id });
-    expect(await t.app.db.prisma.apiKey.findUniqueOrThrow({ where: { id: (await t.app.db.prisma.apiKey.findFirstOrThrow({ where: { prefix: key.apiKey.prefix } })).id } })).toMatchObject({ revokedAt: null });
+    expect(
+      await t.app.db.prisma.apiKey.findUniqueOrThrow({
+        where: { id: (await t.app.db.prisma.apiKey.findFirstOrThrow({ where: { prefix: key.apiKey.prefix } })).id },
+      }),
+    ).toMatchObject({ revokedAt: null });
   });
 });

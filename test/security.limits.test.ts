@@ -71,7 +71,9 @@ describe('operation limits', () => {
   });
 
   it('refuses 1000 aliases of a costly field, and 40 aliases of a cheap one', async () => {
-    const costly = Array.from({ length: 1000 }, (_, i) => `a${i}: campaign(id: $id) { calls(first: 100) { edges { node { attempts { transcript } } } } }`).join(' ');
+    const costly = Array.from({ length: 1000 }, (_, i) => `a${i}: campaign(id: $id) { calls(first: 100) { edges { node { attempts { transcript } } } } }`).join(
+      ' ',
+    );
     const refused = await post(`query($id: ID!) { ${costly} }`, { id: campaignId });
     expect(refused.body.errors?.[0]?.message).toMatch(/token limit|alias/i);
     expect(refused.statements).toEqual([]);
@@ -112,7 +114,11 @@ describe('operation limits', () => {
 
 describe('subscriptions per socket and per key', () => {
   const subscribe = (socket: Awaited<ReturnType<typeof openRawSocket>>, id: string) =>
-    socket.send({ id, type: 'subscribe', payload: { query: 'subscription($id: ID!) { campaignEvents(campaignId: $id) { sequence } }', variables: { id: campaignId } } });
+    socket.send({
+      id,
+      type: 'subscribe',
+      payload: { query: 'subscription($id: ID!) { campaignEvents(campaignId: $id) { sequence } }', variables: { id: campaignId } },
+    });
 
   it('refuses the subscription beyond the socket’s limit, and beyond the key’s across sockets', async () => {
     const first = await openRawSocket(server.url, leftovers);
@@ -127,7 +133,11 @@ describe('subscriptions per socket and per key', () => {
     expect(await second.waitForMessage()).toEqual({ type: 'connection_ack' });
     for (let i = 1; i <= 3; i++) subscribe(second, String(i));
     subscribe(second, '4');
-    expect(await second.waitForMessage()).toMatchObject({ id: '4', type: 'error', payload: [{ message: expect.stringContaining('this API key (at most 8)') }] });
+    expect(await second.waitForMessage()).toMatchObject({
+      id: '4',
+      type: 'error',
+      payload: [{ message: expect.stringContaining('this API key (at most 8)') }],
+    });
 
     // SSE streams on the same server count toward the same per-key limit.
     const sse = await fetch(server.url, {

@@ -104,11 +104,18 @@ describe('web defaults', () => {
     try {
       const ok = await listed.yoga.fetch(`${BASE}/graphql`, {
         method: 'OPTIONS',
-        headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+        headers: {
+          origin: 'https://app.example.com',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
       });
       expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
       expect(ok.headers.get('access-control-allow-credentials')).not.toBe('true');
-      const evil = await listed.yoga.fetch(`${BASE}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      const evil = await listed.yoga.fetch(`${BASE}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       expect(evil.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
     } finally {
       await listed.close();

@@ -84,7 +84,10 @@ describe('GET /metrics', () => {
     });
     expect(odd.status).toBe(200);
     const after = await samples();
-    expect(value(after, 'callboard_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}') - value(before, 'callboard_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}')).toBe(1);
+    expect(
+      value(after, 'callboard_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}') -
+        value(before, 'callboard_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}'),
+    ).toBe(1);
     expect(value(after, 'callboard_graphql_operations_total{operation="anonymous",type="query"}')).toBeGreaterThan(0);
     expect(t.app.metrics.operationLabel('has spaces and dashes-')).toBe('other');
   });

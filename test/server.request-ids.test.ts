@@ -37,7 +37,9 @@ describe('request ids', () => {
 
   it('makes one up when there is none or it is not a sane token, and returns that one', async () => {
     const campaign = await makeCampaign(org, 'Untraced');
-    const response = await post(`mutation { updateCampaign(input: { id: "${campaign.id}", name: "Renamed" }) { __typename } }`, { 'x-request-id': 'not a token; drop table' });
+    const response = await post(`mutation { updateCampaign(input: { id: "${campaign.id}", name: "Renamed" }) { __typename } }`, {
+      'x-request-id': 'not a token; drop table',
+    });
     const id = response.headers.get('x-request-id')!;
     expect(id).toMatch(UUID);
     await response.json();

@@ -52,8 +52,14 @@ describe('stats stay equal to the call rows through every kind of change', () =>
       where: { id: { in: ids(2, 5) } },
       data: { status: 'COMPLETED', outcome: 'ANSWERED', attemptCount: 1, connected: true, durationSeconds: 75, processedAt: new Date() },
     });
-    await prisma.call.updateMany({ where: { id: { in: ids(5, 8) } }, data: { status: 'FAILED', outcome: 'NO_ANSWER', attemptCount: 3, processedAt: new Date() } });
-    await prisma.call.updateMany({ where: { id: { in: ids(8, 9) } }, data: { status: 'RETRY_SCHEDULED', outcome: 'BUSY', attemptCount: 1, nextAttemptAt: new Date() } });
+    await prisma.call.updateMany({
+      where: { id: { in: ids(5, 8) } },
+      data: { status: 'FAILED', outcome: 'NO_ANSWER', attemptCount: 3, processedAt: new Date() },
+    });
+    await prisma.call.updateMany({
+      where: { id: { in: ids(8, 9) } },
+      data: { status: 'RETRY_SCHEDULED', outcome: 'BUSY', attemptCount: 1, nextAttemptAt: new Date() },
+    });
     expect(await exact(campaign)).toMatchObject({ inProgress: 2, completed: 3, failed: 3, retryScheduled: 1, attempts: 15, connectedCalls: 3 });
 
     expect((await org.exec(RetryFailedCallsDocument, { input: { id: campaign.id } })).retryFailedCalls.__typename).toBe('RetryFailedCallsPayload');

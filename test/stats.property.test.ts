@@ -36,7 +36,11 @@ type Command =
   | { kind: 'delete'; subset: { mod: number; rem: number } };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ kind: fc.constant('updateMany' as const), subset, data: fields.chain((f) => fc.subarray(Object.keys(f)).map((keys) => Object.fromEntries(keys.map((k) => [k, f[k as keyof typeof f]])))) }),
+  fc.record({
+    kind: fc.constant('updateMany' as const),
+    subset,
+    data: fields.chain((f) => fc.subarray(Object.keys(f)).map((keys) => Object.fromEntries(keys.map((k) => [k, f[k as keyof typeof f]])))),
+  }),
   fc.record({ kind: fc.constant('sqlBump' as const), subset, attempts: fc.integer({ min: -1, max: 2 }), seconds: fc.integer({ min: 0, max: 90 }) }),
   fc.record({ kind: fc.constant('sqlFlip' as const), subset }),
   fc.record({ kind: fc.constant('insert' as const), rows: fc.array(fields, { minLength: 1, maxLength: 5 }) }),

@@ -151,7 +151,6 @@ export async function ensureBootstrapKey(prisma: PrismaClient, key: string): Pro
   await prisma.apiKey.update({ where: { hash }, data: { revokedAt: null, expiresAt: null, organizationId: org.id, scopes: ['ADMIN'] } });
 }
 
-
 /** An organisation by id or by name (`callboard keys create --org <id|name>`). */
 export async function findOrg(prisma: PrismaClient, idOrName: string) {
   // Only a well-formed uuid may reach the uuid column: anything else is a PostgreSQL error.

@@ -10,7 +10,6 @@ export interface CallFilterInput {
   processedBefore?: Date | null;
 }
 
-
 /** Collects positional parameters while a statement is built. */
 export class Params {
   readonly values: unknown[] = [];
@@ -28,7 +27,7 @@ const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
  * in Japan, the UK or France type their numbers with a leading 0).
  */
 export function numberSearches(search: string): string[] {
-  if (!/^[\d\s+().\/-]+$/.test(search)) return [];
+  if (!/^[\d\s+()./-]+$/.test(search)) return [];
   const digits = search.replace(/\D/g, '');
   const national = digits.replace(/^0+/, '');
   const found = new Set<string>();
@@ -59,4 +58,3 @@ export function filterConditions(filter: CallFilterInput | null | undefined, p: 
 export function countableFromTally(filter: CallFilterInput | null | undefined): boolean {
   return !filter?.search?.trim() && !filter?.processedAfter && !filter?.processedBefore;
 }
-

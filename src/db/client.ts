@@ -10,16 +10,17 @@ import { pgConnection, pgliteConnection, type SqlConnection } from './sql.ts';
 
 export type { PrismaClient };
 
-export type DatabaseOptions = (
+export type DatabaseOptions =
   /** PostgreSQL through @prisma/adapter-pg. */
-  | { url: string; poolSize?: number }
-  /** Embedded PGlite with its data in `dataDir`, or in memory when dataDir is omitted (tests). */
-  | { dataDir?: string }
-) & {
-  /** Emit every statement to onQuery listeners (tests count queries). Off in production: Prisma
-   * then formats every statement with its parameters, a large string for a 5,000-row batch. */
-  observeQueries?: boolean;
-};
+  (
+    | { url: string; poolSize?: number }
+    /** Embedded PGlite with its data in `dataDir`, or in memory when dataDir is omitted (tests). */
+    | { dataDir?: string }
+  ) & {
+    /** Emit every statement to onQuery listeners (tests count queries). Off in production: Prisma
+     * then formats every statement with its parameters, a large string for a 5,000-row batch. */
+    observeQueries?: boolean;
+  };
 
 export interface Database {
   kind: 'postgres' | 'pglite';

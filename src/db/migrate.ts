@@ -38,9 +38,7 @@ export async function migrate(db: SqlConnection, dir = migrationsDir): Promise<s
   await db.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);
   try {
     await db.exec(CREATE_TABLE);
-    const rows = await db.query<Row>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"',
-    );
+    const rows = await db.query<Row>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
     const failed = rows.find((r) => !r.finished_at && !r.rolled_back_at);
     if (failed) {
       throw new Error(`migration ${failed.migration_name} failed earlier and blocks the others; resolve it first`);

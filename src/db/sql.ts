@@ -1,5 +1,5 @@
-import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
 
 /**
  * The smallest SQL surface the migration runner and test helpers need, over either driver.

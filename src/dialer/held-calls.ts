@@ -4,7 +4,7 @@
  * Nothing is ever redialed blindly: a call in doubt is looked up by its attempt id first.
  */
 import { inChunks, groupBy } from './async-utils.ts';
-import type { DialRequest } from './provider.ts';
+import type { DialRequest, ProviderLookup } from './provider.ts';
 import { revertUndialed, NOT_DIALED_MESSAGE } from './sql/revert-undialed.ts';
 import { findExpiredLeases, takeExpiredLeases } from './sql/take-expired-leases.ts';
 import type { Held, WorkerContext } from './worker-context.ts';
@@ -46,7 +46,7 @@ export class HeldCalls {
     const { w } = this;
     held.lastLookupAt = Date.now();
     if (!held.attemptId) return this.putBack(held);
-    let found;
+    let found: ProviderLookup;
     try {
       found = await w.provider.lookupByAttempt(held.attemptId);
     } catch (error) {
@@ -107,21 +107,29 @@ export class HeldCalls {
     const expired = await findExpiredLeases(w.app, 100);
     for (const [campaignId, rows] of groupBy(expired, (r) => r.campaign_id)) {
       if (w.isDead() || !w.isRunning()) return;
-      const taken = await takeExpiredLeases(w.app, campaignId, rows.map((r) => r.id), w.id, w.opts.leaseMs);
+      const taken = await takeExpiredLeases(
+        w.app,
+        campaignId,
+        rows.map((r) => r.id),
+        w.id,
+        w.opts.leaseMs,
+      );
       if (taken.length === 0) continue;
       w.app.metrics.leaseTakeovers.inc(taken.length);
       w.log.info({ campaignId, calls: taken.length }, 'took over calls with expired leases; reconciling with the provider');
       const now = Date.now();
-      const helds = taken.map((t): Held => ({
-        callId: t.callId,
-        campaignId,
-        attemptId: t.attemptId,
-        providerCallId: t.providerCallId,
-        state: 'unsure',
-        since: now,
-        lastLookupAt: 0,
-        dialBy: 0, // never dial a taken-over attempt
-      }));
+      const helds = taken.map(
+        (t): Held => ({
+          callId: t.callId,
+          campaignId,
+          attemptId: t.attemptId,
+          providerCallId: t.providerCallId,
+          state: 'unsure',
+          since: now,
+          lastLookupAt: 0,
+          dialBy: 0, // never dial a taken-over attempt
+        }),
+      );
       for (const h of helds) w.held.set(h.callId, h);
       await inChunks(helds, 20, (h) => this.reconcile(h));
     }

@@ -17,7 +17,10 @@ export class ResultQueue {
   /** A result of a campaign call, from the provider's stream (ours or not). */
   accept(result: CallResult & { callId: string }): void {
     const held = this.w.held.get(result.callId);
-    if (held) return this.enqueue(held.campaignId, result);
+    if (held) {
+      this.enqueue(held.campaignId, result);
+      return;
+    }
     // Not ours (a repeated delivery, or a lease we lost): apply anyway, idempotently.
     this.w.track(
       this.w.app.db.prisma.call

@@ -20,9 +20,7 @@ export async function startDueCampaigns(app: App, now = new Date(), batchSize = 
         status: 'SCHEDULED',
         deletedAt: null,
         scheduledAt: { lte: now },
-        ...(after
-          ? { OR: [{ scheduledAt: { gt: after.scheduledAt } }, { scheduledAt: after.scheduledAt, id: { gt: after.id } }] }
-          : {}),
+        ...(after ? { OR: [{ scheduledAt: { gt: after.scheduledAt } }, { scheduledAt: after.scheduledAt, id: { gt: after.id } }] } : {}),
       },
       select: { id: true, scheduledAt: true },
       orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }],

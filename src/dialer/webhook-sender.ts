@@ -65,13 +65,19 @@ export function startWebhookSender(app: App, options: WebhookSenderOptions = {})
 
 async function deliver(app: App, d: ClaimedDelivery, policy: TargetPolicy, opts: typeof DEFAULTS, log: App['logger']): Promise<void> {
   const body = JSON.stringify(d.payload);
-  const answer = await post(d.url, body, {
-    'content-type': 'application/json',
-    'user-agent': 'callboard-webhooks',
-    'callboard-event-id': d.event_id,
-    'callboard-event-type': (d.payload as { type?: string }).type ?? d.event,
-    'callboard-signature': sign(d.secret, body),
-  }, policy, opts.timeoutMs);
+  const answer = await post(
+    d.url,
+    body,
+    {
+      'content-type': 'application/json',
+      'user-agent': 'callboard-webhooks',
+      'callboard-event-id': d.event_id,
+      'callboard-event-type': (d.payload as { type?: string }).type ?? d.event,
+      'callboard-signature': sign(d.secret, body),
+    },
+    policy,
+    opts.timeoutMs,
+  );
   const delivered = answer.status !== null && answer.status >= 200 && answer.status < 300;
   app.metrics.webhookDeliveries.inc({ result: delivered ? 'delivered' : 'failed' });
   if (delivered) return markDelivered(app, d.id, answer.status!);
@@ -83,15 +89,25 @@ async function deliver(app: App, d: ClaimedDelivery, policy: TargetPolicy, opts:
 }
 
 /** One POST with its own guarded DNS lookup, no redirects followed; never throws. */
-function post(url: string, body: string, headers: Record<string, string>, policy: TargetPolicy, timeoutMs: number): Promise<{ status: number | null; error?: string }> {
+function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  policy: TargetPolicy,
+  timeoutMs: number,
+): Promise<{ status: number | null; error?: string }> {
   return new Promise((resolve) => {
     const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup: guardedLookup(policy), timeout: timeoutMs }, (res) => {
-      res.resume(); // the answer's body is not needed
-      res.on('end', () => resolve({ status: res.statusCode ?? null }));
-      res.on('error', (error) => resolve({ status: null, error: error.message }));
-    });
+    const req = send(
+      target,
+      { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup: guardedLookup(policy), timeout: timeoutMs },
+      (res) => {
+        res.resume(); // the answer's body is not needed
+        res.on('end', () => resolve({ status: res.statusCode ?? null }));
+        res.on('error', (error) => resolve({ status: null, error: error.message }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (error) => resolve({ status: null, error: error.message }));
     req.end(body);

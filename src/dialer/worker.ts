@@ -19,6 +19,7 @@ import type { App } from '../app.ts';
 import type { Logger } from '../logger.ts';
 import { delay, groupBy, settle } from './async-utils.ts';
 import { HeldCalls } from './held-calls.ts';
+import { LeaseRenewal } from './lease-renewal.ts';
 import { ProviderHealth } from './provider-health.ts';
 import type { CallResult, TelephonyProvider } from './provider.ts';
 import { createProvider } from './providers/index.ts';
@@ -27,7 +28,6 @@ import { listClaimableCampaigns } from './sql/claimable-campaigns.ts';
 import { claimDueCalls } from './sql/claim-due-calls.ts';
 import { markAccepted } from './sql/mark-accepted.ts';
 import { releaseLeases } from './sql/release-leases.ts';
-import { renewLeases } from './sql/renew-leases.ts';
 import { pauseOutOfMinutes } from './system-pauses.ts';
 import { TestCallRunner } from './test-call-runner.ts';
 import type { Held, WorkerContext } from './worker-context.ts';
@@ -53,6 +53,7 @@ class DialerWorker implements RunningWorker, WorkerContext {
   private readonly calls = new HeldCalls(this);
   private readonly results = new ResultQueue(this);
   private readonly tests = new TestCallRunner(this);
+  private readonly leases = new LeaseRenewal(this);
   private mode: 'running' | 'draining' | 'halted' = 'running';
   private dead = false;
   private readonly tracked = new Set<Promise<unknown>>();
@@ -63,7 +64,6 @@ class DialerWorker implements RunningWorker, WorkerContext {
   private lastScan = 0;
   private lastTestPickup = 0;
   private renewTimer: NodeJS.Timeout | null = null;
-  private renewing: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(
@@ -102,7 +102,7 @@ class DialerWorker implements RunningWorker, WorkerContext {
       unsubscribe();
       untrack();
     };
-    this.renewTimer = setInterval(() => void this.renew(), this.opts.renewIntervalMs);
+    this.renewTimer = setInterval(() => void this.leases.renew(), this.opts.renewIntervalMs);
     this.loopDone = this.loop();
     this.log.info({ provider: this.provider.name, leaseMs: this.opts.leaseMs }, 'dialer worker started');
   }
@@ -143,7 +143,13 @@ class DialerWorker implements RunningWorker, WorkerContext {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      this.sleeping = { timer: setTimeout(() => ((this.sleeping = null), resolve()), ms), resolve };
+      this.sleeping = {
+        timer: setTimeout(() => {
+          this.sleeping = null;
+          resolve();
+        }, ms),
+        resolve,
+      };
     });
   }
 
@@ -224,30 +230,6 @@ class DialerWorker implements RunningWorker, WorkerContext {
     if (paused.length) this.log.warn({ organizationId, campaigns: paused.length }, 'out of minutes: running campaigns paused');
   }
 
-  // ---- leases --------------------------------------------------------------------------------
-
-  private renew(): Promise<void> {
-    if (this.dead || this.renewing) return this.renewing ?? Promise.resolve();
-    this.renewing = (async () => {
-      try {
-        for (const [campaignId, helds] of groupBy([...this.held.values()], (h) => h.campaignId)) {
-          if (this.dead) return;
-          const kept = new Set(await renewLeases(this.app, campaignId, helds.map((h) => h.callId), this.id, this.opts.leaseMs));
-          this.app.metrics.leaseRenewals.inc(kept.size);
-          for (const h of helds) {
-            // Lost: finished meanwhile, or another worker took it over (we were too slow).
-            if (!kept.has(h.callId) && this.held.get(h.callId) === h && h.state !== 'dialing') this.held.delete(h.callId);
-          }
-        }
-      } catch (error) {
-        if (!this.dead) this.log.error({ err: error }, 'lease renewal failed');
-      } finally {
-        this.renewing = null;
-      }
-    })();
-    return this.renewing;
-  }
-
   // ---- shutdown ------------------------------------------------------------------------------
 
   stop(): Promise<void> {
@@ -270,15 +252,18 @@ class DialerWorker implements RunningWorker, WorkerContext {
     await this.loopDone;
     this.unsubscribe();
     if (this.renewTimer) clearInterval(this.renewTimer);
-    await this.renewing;
+    await this.leases.idle();
     await settle(this.tracked, Math.max(0, deadline - Date.now()) + 1000);
     // What is left is given up at once (not left to expire): another worker reconciles it now.
     // Calls whose dial is still in flight are not released — their lease runs out instead.
     const left = [...this.held.values()].filter((h) => h.state !== 'dialing');
     for (const [campaignId, helds] of groupBy(left, (h) => h.campaignId)) {
-      await releaseLeases(this.app, campaignId, helds.map((h) => h.callId), this.id).catch((error) =>
-        this.log.error({ err: error, campaignId }, 'could not release leases; they will expire'),
-      );
+      await releaseLeases(
+        this.app,
+        campaignId,
+        helds.map((h) => h.callId),
+        this.id,
+      ).catch((error) => this.log.error({ err: error, campaignId }, 'could not release leases; they will expire'));
     }
     if (left.length) this.log.warn({ calls: left.length }, 'stopped with calls still in progress; leases released');
     this.held.clear();

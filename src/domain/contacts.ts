@@ -42,11 +42,7 @@ export interface PreparedContact {
   variables: Record<string, unknown>;
 }
 
-export function prepareContact(
-  input: ContactInput,
-  position: { row: number; line?: number | null },
-  defaultCountry?: CountryCode,
-): PreparedContact {
+export function prepareContact(input: ContactInput, position: { row: number; line?: number | null }, defaultCountry?: CountryCode): PreparedContact {
   const warnings: string[] = [];
   const raw = (input.phoneNumber ?? '').trim();
   const phone = normalizePhone(raw, defaultCountry);
@@ -91,10 +87,7 @@ export function variablesProblem(value: unknown): string | null {
 }
 
 /** The report line of a skipped row. `duplicateOf` is the earlier row of the same upload, if any. */
-export function skipReason(
-  outcome: SkipOutcome,
-  detail: { phoneNumber: string; invalidReason?: string | null; duplicateOf?: number | null },
-): string {
+export function skipReason(outcome: SkipOutcome, detail: { phoneNumber: string; invalidReason?: string | null; duplicateOf?: number | null }): string {
   switch (outcome) {
     case 'INVALID_NUMBER':
       return detail.invalidReason ?? `${detail.phoneNumber} is not a valid phone number`;
@@ -119,7 +112,11 @@ const COLUMN_ALIASES: Record<'name' | 'phone' | 'timezone', readonly string[]> =
 
 export const PHONE_COLUMN_NAMES = ['phone', 'phone_number', 'phoneNumber', 'number', 'mobile'];
 
-const squash = (header: string) => header.trim().toLowerCase().replace(/[\s_-]+/g, '');
+const squash = (header: string) =>
+  header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 
 export interface CsvColumns {
   name: number | null;

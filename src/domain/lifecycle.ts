@@ -43,9 +43,7 @@ const ALLOWED_FROM: Table = {
   ADD_CONTACTS: ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED'],
 };
 
-export type Transition =
-  | { ok: true; from: CampaignStatus; to: CampaignStatus }
-  | { ok: false; from: CampaignStatus; action: CampaignAction };
+export type Transition = { ok: true; from: CampaignStatus; to: CampaignStatus } | { ok: false; from: CampaignStatus; action: CampaignAction };
 
 /** The status a campaign in `from` moves to under `action`, or why it cannot. */
 export function transition(from: CampaignStatus, action: CampaignAction): Transition {

@@ -30,21 +30,12 @@ export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /** A conversation that achieved something: the numerator of the success rate. */
-export const SUCCESS_OUTCOMES: ReadonlySet<CallOutcome> = new Set<CallOutcome>([
-  'ANSWERED',
-  'MEETING_BOOKED',
-  'CALLBACK_REQUESTED',
-  'TRANSFERRED',
-]);
+export const SUCCESS_OUTCOMES: ReadonlySet<CallOutcome> = new Set<CallOutcome>(['ANSWERED', 'MEETING_BOOKED', 'CALLBACK_REQUESTED', 'TRANSFERRED']);
 
 /** The recipient (a person, or a voicemail that took a message) was reached: the call is done.
  * NO_MESSAGE also reached a machine but is retried, so it is not here; for "connected time" use
  * the attempt's answeredBy (HUMAN or MACHINE), which covers NO_MESSAGE as the seeds require. */
-export const CONNECTED_OUTCOMES: ReadonlySet<CallOutcome> = new Set<CallOutcome>([
-  ...SUCCESS_OUTCOMES,
-  'USER_HUNG_UP',
-  'LEFT_MESSAGE',
-]);
+export const CONNECTED_OUTCOMES: ReadonlySet<CallOutcome> = new Set<CallOutcome>([...SUCCESS_OUTCOMES, 'USER_HUNG_UP', 'LEFT_MESSAGE']);
 
 /**
  * What FAILED means (DESIGN.md "What COMPLETED and FAILED mean"): a technical issue prevented the
@@ -52,12 +43,7 @@ export const CONNECTED_OUTCOMES: ReadonlySet<CallOutcome> = new Set<CallOutcome>
  * A person who did not answer (NO_ANSWER, BUSY, NO_MESSAGE once its attempts are spent) was
  * processed: COMPLETED "without answer", for a follow-up campaign rather than a retry.
  */
-export const TECHNICAL_FAILURES: ReadonlySet<CallOutcome> = new Set<CallOutcome>([
-  'ISSUE_DIALING',
-  'TECHNICAL_ERROR',
-  'INVALID_NUMBER',
-  'PLAN_LIMIT_EXCEEDED',
-]);
+export const TECHNICAL_FAILURES: ReadonlySet<CallOutcome> = new Set<CallOutcome>(['ISSUE_DIALING', 'TECHNICAL_ERROR', 'INVALID_NUMBER', 'PLAN_LIMIT_EXCEEDED']);
 
 /** The final status of a call that ended with `outcome`: FAILED for a technical failure, else COMPLETED. */
 export function finalStatus(outcome: CallOutcome): 'COMPLETED' | 'FAILED' {
@@ -122,8 +108,7 @@ function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
 
 export type AttemptDecision =
   /** `callback`: the person asked to be called back then — a dial outside the attempt budget. */
-  | { status: 'RETRY_SCHEDULED'; outcome: AttemptOutcome; nextAttemptAt: Date; callback?: true }
-  | { status: 'COMPLETED' | 'FAILED'; outcome: CallOutcome };
+  { status: 'RETRY_SCHEDULED'; outcome: AttemptOutcome; nextAttemptAt: Date; callback?: true } | { status: 'COMPLETED' | 'FAILED'; outcome: CallOutcome };
 
 export type DecideInput = {
   outcome: AttemptOutcome;

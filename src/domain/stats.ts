@@ -38,7 +38,6 @@ export interface CampaignStats {
   estimatedCompletionAt: Date | null;
 }
 
-
 const STATUS_FIELD = {
   PENDING: 'pending',
   IN_PROGRESS: 'inProgress',
@@ -49,14 +48,22 @@ const STATUS_FIELD = {
   CANCELED: 'canceled',
 } as const;
 
-export function computeStats(
-  rows: TallyRow[],
-  campaign: { status: string; startedAt: Date | null },
-  now: Date = new Date(),
-): CampaignStats {
+export function computeStats(rows: TallyRow[], campaign: { status: string; startedAt: Date | null }, now: Date = new Date()): CampaignStats {
   const s = {
-    total: 0, pending: 0, inProgress: 0, retryScheduled: 0, callbacksScheduled: 0, completed: 0, failed: 0, skipped: 0, canceled: 0,
-    attempts: 0, dialedCalls: 0, connectedCalls: 0, successfulCalls: 0, totalTimeSpentSeconds: 0,
+    total: 0,
+    pending: 0,
+    inProgress: 0,
+    retryScheduled: 0,
+    callbacksScheduled: 0,
+    completed: 0,
+    failed: 0,
+    skipped: 0,
+    canceled: 0,
+    attempts: 0,
+    dialedCalls: 0,
+    connectedCalls: 0,
+    successfulCalls: 0,
+    totalTimeSpentSeconds: 0,
   };
   const byOutcome = new Map<string, number>();
   for (const row of rows) {
@@ -76,7 +83,10 @@ export function computeStats(
   const progress = s.total ? done / s.total : 0;
   return {
     ...s,
-    byOutcome: [...byOutcome].filter(([, n]) => n > 0).map(([outcome, count]) => ({ outcome, count })).sort((a, b) => a.outcome.localeCompare(b.outcome)),
+    byOutcome: [...byOutcome]
+      .filter(([, n]) => n > 0)
+      .map(([outcome, count]) => ({ outcome, count }))
+      .sort((a, b) => a.outcome.localeCompare(b.outcome)),
     averageDurationSeconds: s.connectedCalls ? s.totalTimeSpentSeconds / s.connectedCalls : null,
     successRate: finishedDialed ? s.successfulCalls / finishedDialed : null,
     connectRate: s.dialedCalls ? s.connectedCalls / s.dialedCalls : null,

@@ -33,7 +33,6 @@ function variableText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-
 /** A variable column's header: its name, unless that is a fixed column's ("variables.name" then). */
 const variableHeader = (key: string) => ((CSV_COLUMNS as readonly string[]).includes(key) ? `variables.${key}` : key);
 

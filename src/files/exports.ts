@@ -48,7 +48,10 @@ export async function exportResponse(app: App, identity: ApiKeyIdentity, request
 
   const wanted = query.campaignIds?.map((g) => decodeId(g, 'Campaign'));
   if (wanted?.some((id) => id === null)) {
-    return problem(fetchAPI, 400, 'campaignIds: not a campaign id', { code: 'BAD_USER_INPUT', fieldErrors: [{ path: ['campaignIds'], message: 'not a campaign id' }] });
+    return problem(fetchAPI, 400, 'campaignIds: not a campaign id', {
+      code: 'BAD_USER_INPUT',
+      fieldErrors: [{ path: ['campaignIds'], message: 'not a campaign id' }],
+    });
   }
   const campaigns = await app.db.prisma.campaign.findMany({
     where: { organizationId: identity.organizationId, deletedAt: null, ...(wanted ? { id: { in: wanted as string[] } } : {}) },
@@ -70,7 +73,8 @@ async function callsFile(
   const stop = new AbortController();
   request.signal?.addEventListener('abort', () => stop.abort(), { once: true });
   const batches = callBatches(app.db, campaigns, query.filter, stop.signal);
-  if (format === 'json') return streamed(fetchAPI, request, jsonLinesChunks(batches, campaigns), 'application/jsonl; charset=utf-8', `${base}.jsonl`, app.logger, stop);
+  if (format === 'json')
+    return streamed(fetchAPI, request, jsonLinesChunks(batches, campaigns), 'application/jsonl; charset=utf-8', `${base}.jsonl`, app.logger, stop);
   const variables = await variableNames(app.db, campaigns, query.filter);
   return streamed(fetchAPI, request, csvChunks(batches, campaigns, variables, { bom: query.bom }), 'text/csv; charset=utf-8', `${base}.csv`, app.logger, stop);
 }
@@ -87,4 +91,3 @@ function slug(name: string): string {
       .slice(0, 60) || 'campaign'
   );
 }
-

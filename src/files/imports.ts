@@ -24,12 +24,21 @@ const json = (fetchAPI: Fetch, body: unknown) =>
 /** What every upload checks before reading a byte: method, scope, declared size, known parameters. */
 function refusal(app: App, identity: ApiKeyIdentity, request: Request, url: URL, fetchAPI: Fetch, scope: 'WRITE' | 'ADMIN', params: string[]): Response | null {
   if (request.method !== 'POST') return new fetchAPI.Response(null, { status: 405, headers: { allow: 'POST' } });
-  if (!allows(identity.level, scope)) return problem(fetchAPI, 403, `This upload needs ${scope === 'WRITE' ? 'a WRITE or ADMIN' : 'an ADMIN'} key.`, { code: 'FORBIDDEN' });
+  if (!allows(identity.level, scope))
+    return problem(fetchAPI, 403, `This upload needs ${scope === 'WRITE' ? 'a WRITE or ADMIN' : 'an ADMIN'} key.`, { code: 'FORBIDDEN' });
   // Refused before a byte is read; files/routes.ts answers it as every UploadTooLargeError (413).
   if (Number(request.headers.get('content-length') ?? NaN) > app.config.maxUploadBytes) throw new UploadTooLargeError(app.config.maxUploadBytes);
   const unknown = [...url.searchParams.keys()].find((k) => !params.includes(k));
-  if (unknown) return problem(fetchAPI, 400, `${unknown}: unknown parameter (known: ${params.join(', ')})`, { code: 'BAD_USER_INPUT', fieldErrors: [{ path: [unknown], message: 'unknown parameter' }] });
-  if (!request.body) return problem(fetchAPI, 400, 'file: send the CSV as the request body', { code: 'BAD_USER_INPUT', fieldErrors: [{ path: ['file'], message: 'empty body' }] });
+  if (unknown)
+    return problem(fetchAPI, 400, `${unknown}: unknown parameter (known: ${params.join(', ')})`, {
+      code: 'BAD_USER_INPUT',
+      fieldErrors: [{ path: [unknown], message: 'unknown parameter' }],
+    });
+  if (!request.body)
+    return problem(fetchAPI, 400, 'file: send the CSV as the request body', {
+      code: 'BAD_USER_INPUT',
+      fieldErrors: [{ path: ['file'], message: 'empty body' }],
+    });
   return null;
 }
 
@@ -38,12 +47,15 @@ export async function importResponse(app: App, identity: ApiKeyIdentity, request
   if (url.pathname === DO_NOT_CALL_UPLOAD) {
     const refused = refusal(app, identity, request, url, fetchAPI, 'ADMIN', ['defaultCountry', 'reason']);
     if (refused) return refused;
-    return json(fetchAPI, await importDoNotCallNumbers(app, identity.organizationId, {
-      file: request.body!,
-      defaultCountry: url.searchParams.get('defaultCountry'),
-      reason: url.searchParams.get('reason'),
-      actor,
-    }));
+    return json(
+      fetchAPI,
+      await importDoNotCallNumbers(app, identity.organizationId, {
+        file: request.body!,
+        defaultCountry: url.searchParams.get('defaultCountry'),
+        reason: url.searchParams.get('reason'),
+        actor,
+      }),
+    );
   }
   const match = CONTACTS_UPLOAD.exec(url.pathname);
   if (!match) return problem(fetchAPI, 404, 'No such import. See the README, "Importing a CSV".', { code: 'NOT_FOUND' });

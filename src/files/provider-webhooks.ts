@@ -56,7 +56,9 @@ export async function retellWebhookResponse(app: App, request: Request, fetchAPI
     if (!(RETELL_EVENTS as readonly string[]).includes(envelope.event)) return new fetchAPI.Response(null, { status: 204 }); // not one we use
     call = RetellCall.parse(envelope.call);
   } catch (error) {
-    return problem(fetchAPI, 400, `Unreadable Retell webhook: ${error instanceof Error ? error.message.slice(0, 300) : 'invalid JSON'}`, { code: 'BAD_REQUEST' });
+    return problem(fetchAPI, 400, `Unreadable Retell webhook: ${error instanceof Error ? error.message.slice(0, 300) : 'invalid JSON'}`, {
+      code: 'BAD_REQUEST',
+    });
   }
   const fresh = await recordProviderEvent(app, { provider: 'retell', providerCallId: call.call_id, event: envelope.event, payload: envelope.call });
   app.metrics.providerWebhooks.inc({ result: fresh ? 'recorded' : 'repeated' });

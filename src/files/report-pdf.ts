@@ -43,7 +43,7 @@ export function duration(seconds: number | null): string {
   return h ? `${h} h ${m} min` : m ? `${m} min ${s} s` : `${s} s`;
 }
 
-const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '-');
+const when = (d: Date | null) => (d ? `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC` : '-');
 
 /** The report as a stream of PDF bytes (pdfkit writes as it lays out). */
 export function renderReport(data: ReportData): PDFKit.PDFDocument {
@@ -74,8 +74,16 @@ export function renderReport(data: ReportData): PDFKit.PDFDocument {
     const x = 48 + (i % 4) * cardWidth;
     const y = top + Math.floor(i / 4) * 48;
     doc.roundedRect(x + 2, y, cardWidth - 4, 42, 4).fillAndStroke('#f3f4f6', '#d1d5db');
-    doc.fillColor('#111').font('Helvetica-Bold').fontSize(14).text(String(value), x + 8, y + 6, { width: cardWidth - 16 });
-    doc.fillColor('#555').font('Helvetica').fontSize(9).text(label, x + 8, y + 26, { width: cardWidth - 16 });
+    doc
+      .fillColor('#111')
+      .font('Helvetica-Bold')
+      .fontSize(14)
+      .text(String(value), x + 8, y + 6, { width: cardWidth - 16 });
+    doc
+      .fillColor('#555')
+      .font('Helvetica')
+      .fontSize(9)
+      .text(label, x + 8, y + 26, { width: cardWidth - 16 });
   });
   doc.x = 48;
   doc.y = top + 104;
@@ -103,9 +111,19 @@ export function renderReport(data: ReportData): PDFKit.PDFDocument {
   for (const { attempts, calls } of data.attemptsPerContact) doc.text(`${attempts} attempt${attempts === 1 ? '' : 's'}: ${calls} contacts`);
   doc.moveDown();
 
-  doc.font('Helvetica-Bold').fontSize(13).text(`First ${Math.min(REPORT_CALLS, data.calls.length)} calls`, 48);
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(13)
+    .text(`First ${Math.min(REPORT_CALLS, data.calls.length)} calls`, 48);
   doc.font('Helvetica').fontSize(8);
-  const columns: [string, number][] = [['Name', 130], ['Phone', 95], ['Status', 85], ['Outcome', 110], ['Attempts', 45], ['Talk (s)', 40]];
+  const columns: [string, number][] = [
+    ['Name', 130],
+    ['Phone', 95],
+    ['Status', 85],
+    ['Outcome', 110],
+    ['Attempts', 45],
+    ['Talk (s)', 40],
+  ];
   const row = (cells: string[], bold = false) => {
     const y = doc.y;
     let x = 48;
@@ -117,7 +135,10 @@ export function renderReport(data: ReportData): PDFKit.PDFDocument {
     doc.x = 48;
     doc.y = y + 12;
   };
-  row(columns.map(([name]) => name), true);
+  row(
+    columns.map(([name]) => name),
+    true,
+  );
   for (const call of data.calls) {
     row([call.name || '-', call.phone_number, call.status, call.outcome ?? '-', String(call.attempt_count), String(call.duration_seconds)]);
   }

@@ -213,11 +213,14 @@ export class Channel implements SubscriptionSource {
     }
     this.trailing = event;
     if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        const trailing = this.trailing;
-        if (trailing) this.emit(trailing);
-      }, coalesceMs - (now - this.lastEmitAt));
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          const trailing = this.trailing;
+          if (trailing) this.emit(trailing);
+        },
+        coalesceMs - (now - this.lastEmitAt),
+      );
     }
   }
 
@@ -234,4 +237,3 @@ export class Channel implements SubscriptionSource {
     this.trailing = null;
   }
 }
-

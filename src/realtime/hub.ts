@@ -138,13 +138,14 @@ export class CampaignStreamHub implements ChannelHost {
   private async poll() {
     if (this.polling) return;
     const now = Date.now();
-    const idle = [...this.channels.values()].filter(
-      (c) => c.isReady && !c.filling && now - c.lastDeliveryAt >= this.options.pollIntervalMs,
-    );
+    const idle = [...this.channels.values()].filter((c) => c.isReady && !c.filling && now - c.lastDeliveryAt >= this.options.pollIntervalMs);
     if (idle.length === 0) return;
     this.polling = true;
     try {
-      const latest = await latestSequences(this.db, idle.map((c) => c.campaignId));
+      const latest = await latestSequences(
+        this.db,
+        idle.map((c) => c.campaignId),
+      );
       for (const channel of idle) if ((latest.get(channel.campaignId) ?? 0) > channel.head) channel.fill();
     } catch (error) {
       this.logger.warn({ err: error }, 'realtime: polling campaign sequences failed');
@@ -153,4 +154,3 @@ export class CampaignStreamHub implements ChannelHost {
     }
   }
 }
-

@@ -24,4 +24,3 @@ export class Queue<T> {
     this.start = 0;
   }
 }
-

@@ -196,4 +196,3 @@ export class UpdateSubscription extends Subscription {
     }
   }
 }
-

@@ -121,7 +121,15 @@ export async function finishImport(tx: Tx, orgId: string, campaignId: string, re
             count(*) FILTER (WHERE outcome IS NULL AND warning IS NOT NULL)::int AS warned
        FROM callboard_contact_stage`,
   );
-  type IssueRow = { row_no: number; line: number | null; phone: string; outcome: SkipOutcome | null; invalid_reason: string | null; duplicate_of: number | null; warning: string | null };
+  type IssueRow = {
+    row_no: number;
+    line: number | null;
+    phone: string;
+    outcome: SkipOutcome | null;
+    invalid_reason: string | null;
+    duplicate_of: number | null;
+    warning: string | null;
+  };
   const rejectedRows = await tx.$queryRawUnsafe<IssueRow[]>(
     `SELECT row_no, line, phone, outcome::text AS outcome, invalid_reason, duplicate_of, warning
        FROM callboard_contact_stage WHERE outcome IS NOT NULL ORDER BY row_no LIMIT $1`,

@@ -93,7 +93,6 @@ export async function csvParser(chunks: AsyncGenerator<Buffer>): Promise<Parser>
   return source.pipe(parser);
 }
 
-
 /**
  * Streams a CSV upload record by record: the header row is mapped to columns first (a phone
  * column is required); `onRecord` gets each data record with the 1-based line it ends on. An

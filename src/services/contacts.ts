@@ -16,14 +16,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { App } from '../app.ts';
 import { TX } from '../db/transactions.ts';
-import {
-  csvRecordToContact,
-  MAX_CONTACTS_PER_REQUEST,
-  prepareContact,
-  variablesProblem,
-  type ContactInput,
-  type PreparedContact,
-} from '../domain/contacts.ts';
+import { csvRecordToContact, MAX_CONTACTS_PER_REQUEST, prepareContact, variablesProblem, type ContactInput, type PreparedContact } from '../domain/contacts.ts';
 import { InvalidCampaignTransitionError, NotFoundError, ValidationError, type FieldError } from '../domain/errors.ts';
 import { transition } from '../domain/lifecycle.ts';
 import { parseCountry } from '../domain/phone.ts';
@@ -86,9 +79,15 @@ export async function addContacts(
   await checkCampaign(app, orgId, input.campaignId);
 
   const prepared = input.contacts.map((contact, row) => prepareContact(contact, { row }, country));
-  return runImport(app, orgId, input.campaignId, async (stage) => {
-    for (let i = 0; i < prepared.length; i += BATCH_SIZE) await stage(prepared.slice(i, i + BATCH_SIZE));
-  }, { reportLimit: MAX_CONTACTS_PER_REQUEST, actor: input.actor });
+  return runImport(
+    app,
+    orgId,
+    input.campaignId,
+    async (stage) => {
+      for (let i = 0; i < prepared.length; i += BATCH_SIZE) await stage(prepared.slice(i, i + BATCH_SIZE));
+    },
+    { reportLimit: MAX_CONTACTS_PER_REQUEST, actor: input.actor },
+  );
 }
 
 /**
@@ -120,23 +119,29 @@ export async function importContacts(
       job.connectionFree = false;
       bytes = spool.chunks;
     }
-    const report = await runImport(app, orgId, input.campaignId, async (stage) => {
-      let batch: PreparedContact[] = [];
-      await readCsv(bytes, async (cells, columns, line) => {
-        const contact = csvRecordToContact(cells, columns);
-        // The same bound as addContacts: a 10,000-column row is not a contact's merge fields.
-        const problem = variablesProblem(contact.variables);
-        if (problem) throw ValidationError.of(['file'], `line ${line}: ${problem}`);
-        batch.push(prepareContact(contact, { row: read.rowsRead++, line }, country));
-        if (batch.length >= batchSize) {
-          await stage(batch);
-          batch = [];
-          job.progress(read.rowsRead, read.bytesRead);
-        }
-      });
-      if (batch.length) await stage(batch);
-      if (read.rowsRead === 0) throw ValidationError.of(['file'], 'the file has a header but no contacts');
-    }, { reportLimit: options.reportLimit ?? CSV_REPORT_LIMIT, actor: input.actor });
+    const report = await runImport(
+      app,
+      orgId,
+      input.campaignId,
+      async (stage) => {
+        let batch: PreparedContact[] = [];
+        await readCsv(bytes, async (cells, columns, line) => {
+          const contact = csvRecordToContact(cells, columns);
+          // The same bound as addContacts: a 10,000-column row is not a contact's merge fields.
+          const problem = variablesProblem(contact.variables);
+          if (problem) throw ValidationError.of(['file'], `line ${line}: ${problem}`);
+          batch.push(prepareContact(contact, { row: read.rowsRead++, line }, country));
+          if (batch.length >= batchSize) {
+            await stage(batch);
+            batch = [];
+            job.progress(read.rowsRead, read.bytesRead);
+          }
+        });
+        if (batch.length) await stage(batch);
+        if (read.rowsRead === 0) throw ValidationError.of(['file'], 'the file has a header but no contacts');
+      },
+      { reportLimit: options.reportLimit ?? CSV_REPORT_LIMIT, actor: input.actor },
+    );
     await job.succeeded({ ...read, added: report.added, skipped: report.skipped });
     return { ...report, jobId: job.id };
   } catch (error) {
@@ -183,4 +188,3 @@ const ANALYZE_AFTER_ROWS = 10_000;
 async function refreshCallStatistics(app: App): Promise<void> {
   await app.db.prisma.$executeRawUnsafe('ANALYZE "call"').catch((error) => app.logger.warn({ err: error }, 'ANALYZE after a large import failed'));
 }
-

@@ -222,7 +222,12 @@ export async function removeDoNotCallNumbers(
   const removed = await transaction(app.db, TX.locked, async (tx) => {
     const count = await tx.$executeRaw`
       DELETE FROM do_not_call WHERE organization_id = ${orgId}::uuid AND phone_number = ANY(${valid}::text[])`;
-    await recordAudit(tx, orgId, input.actor, { action: 'do_not_call.remove', targetType: 'Organization', targetId: orgId, after: { numbers: valid.length, removed: count } });
+    await recordAudit(tx, orgId, input.actor, {
+      action: 'do_not_call.remove',
+      targetType: 'Organization',
+      targetId: orgId,
+      after: { numbers: valid.length, removed: count },
+    });
     return count;
   });
   return { removed, rejected };

@@ -36,7 +36,12 @@ export async function createWebhookEndpoint(
       throw ValidationError.of(['url'], `at most ${MAX_ENDPOINTS} webhook endpoints per organisation; delete one first`);
     }
     const created = await tx.webhookEndpoint.create({ data: { organizationId: orgId, url: url.toString(), events, secret } });
-    await recordAudit(tx, orgId, input.actor, { action: 'webhook_endpoint.create', targetType: 'WebhookEndpoint', targetId: created.id, after: { url: created.url, events } });
+    await recordAudit(tx, orgId, input.actor, {
+      action: 'webhook_endpoint.create',
+      targetType: 'WebhookEndpoint',
+      targetId: created.id,
+      after: { url: created.url, events },
+    });
     return created;
   });
   return { endpoint, secret };
@@ -48,7 +53,12 @@ export async function deleteWebhookEndpoint(app: App, orgId: string, input: { id
     if (!endpoint) throw new NotFoundError('WebhookEndpoint', input.id);
     // Its undelivered events go with it (they were meant for this URL only).
     await tx.webhookEndpoint.delete({ where: { id: endpoint.id } });
-    await recordAudit(tx, orgId, input.actor, { action: 'webhook_endpoint.delete', targetType: 'WebhookEndpoint', targetId: endpoint.id, before: { url: endpoint.url, events: endpoint.events } });
+    await recordAudit(tx, orgId, input.actor, {
+      action: 'webhook_endpoint.delete',
+      targetType: 'WebhookEndpoint',
+      targetId: endpoint.id,
+      before: { url: endpoint.url, events: endpoint.events },
+    });
     return endpoint.id;
   });
 }

@@ -52,7 +52,10 @@ export async function makeTestApp(env: Record<string, string | undefined> = {}):
       headers: { authorization: `Bearer ${key}` },
     });
     const execRaw = async <R, V>(document: TypedDocumentNode<R, V>, variables: V) =>
-      (await executor({ document: document as TypedDocumentNode<R, Record<string, unknown>>, variables: variables as Record<string, unknown> })) as ExecutionResult<R>;
+      (await executor({
+        document: document as TypedDocumentNode<R, Record<string, unknown>>,
+        variables: variables as Record<string, unknown>,
+      })) as ExecutionResult<R>;
     const exec: Exec = async (document, variables) => {
       const result = await execRaw(document, variables);
       if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);

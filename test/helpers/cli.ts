@@ -74,7 +74,9 @@ export function spawnCli(args: string[], env: Record<string, string>, leftovers:
   let err = '';
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const waiters = new Set<() => void>();
-  const wakeAll = () => waiters.forEach((wake) => wake());
+  const wakeAll = () => {
+    for (const wake of waiters) wake();
+  };
   proc.stdout!.on('data', (chunk: Buffer) => {
     out += chunk.toString();
     wakeAll();

@@ -222,7 +222,10 @@ export async function subscribeSse<R, V extends Record<string, unknown>>(
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const lines = frame.split('\n');
-          const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
+          const event = lines
+            .find((l) => l.startsWith('event:'))
+            ?.slice(6)
+            .trim();
           const data = lines
             .filter((l) => l.startsWith('data:'))
             .map((l) => l.slice(5).trimStart())
@@ -303,12 +306,7 @@ export async function makeCampaignWithCalls(t: TestApp, org: TestOrg, calls: num
  * commit — the way the dialer records a call's progress. `publish: false` simulates a publish
  * lost between commit and the bus (a crash, a Redis hiccup).
  */
-export async function transitionCall(
-  app: App,
-  callId: string,
-  data: Prisma.CallUpdateInput & { status: CallStatus },
-  options: { publish?: boolean } = {},
-) {
+export async function transitionCall(app: App, callId: string, data: Prisma.CallUpdateInput & { status: CallStatus }, options: { publish?: boolean } = {}) {
   const event = await app.db.prisma.$transaction(async (tx) => {
     const call = await tx.call.update({ where: { id: callId }, data, select: { id: true, campaignId: true, status: true } });
     return appendEvent(tx, call.campaignId, 'CALL_UPDATED', { id: call.id, status: call.status });

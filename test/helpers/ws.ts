@@ -78,8 +78,7 @@ export async function openRawSocket(httpUrl: string, leftovers: Leftovers): Prom
   return {
     ws,
     send: (message) => ws.send(JSON.stringify(message)),
-    waitForMessage: (timeoutMs = WAIT_MS) =>
-      until(() => messages.shift() ?? (closed ? failClosed(closed) : undefined), 'a message', timeoutMs),
+    waitForMessage: (timeoutMs = WAIT_MS) => until(() => messages.shift() ?? (closed ? failClosed(closed) : undefined), 'a message', timeoutMs),
     waitForClose: (timeoutMs = WAIT_MS) => until(() => closed ?? undefined, 'the socket to close', timeoutMs),
   };
 }

@@ -60,7 +60,11 @@ export class LedgerFile {
 
   async close(): Promise<void> {
     // A ledger that never opened (bad path) has nothing to close; its dials already failed.
-    if (this.handle) await this.handle.then((fh) => fh.close(), () => undefined);
+    if (this.handle)
+      await this.handle.then(
+        (fh) => fh.close(),
+        () => undefined,
+      );
   }
 
   /**
@@ -122,7 +126,12 @@ export class LedgerFile {
         const data = Buffer.concat([this.tail.rest, buf.subarray(0, bytesRead)]);
         const lastNewline = data.lastIndexOf(0x0a);
         this.tail.rest = Buffer.from(data.subarray(lastNewline + 1));
-        return parseLines(data.subarray(0, lastNewline + 1).toString('utf8').split('\n'));
+        return parseLines(
+          data
+            .subarray(0, lastNewline + 1)
+            .toString('utf8')
+            .split('\n'),
+        );
       } finally {
         await fh.close();
       }

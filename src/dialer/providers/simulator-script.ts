@@ -7,14 +7,12 @@ import type { LedgerEntry } from './simulator-ledger.ts';
 /** What the simulator drew for one dial: its outcome, timings and a PRNG for the conversation. */
 export type Plan = { outcome: AttemptOutcome; ringSeconds: number; talkSeconds: number; rng: () => number };
 
-
 /** The error a failed dial reports (also the attempt's errorMessage). */
 export const ERRORS: Partial<Record<AttemptOutcome, string>> = {
   ISSUE_DIALING: 'carrier rejected the call (SIP 503 Service Unavailable)',
   TECHNICAL_ERROR: 'media stream dropped before the call connected (simulated provider fault)',
   INVALID_NUMBER: 'number not in service (SIP 404 Not Found)',
 };
-
 
 export function persona(request: DialRequest): Pick<LedgerEntry, 'agent' | 'opener' | 'contact'> {
   const v = request.variables ?? {};
@@ -79,30 +77,18 @@ export function script(plan: Plan, e: LedgerEntry): { transcript: string | null;
     case 'CALLBACK_REQUESTED': {
       const when = pick(['tomorrow morning', 'later this afternoon', 'next week']);
       return {
-        transcript: lines(
-          hello,
-          contact(`I can't talk right now, could you call me back ${when}?`),
-          agent(`Of course, I'll call you back ${when}.`),
-        ),
+        transcript: lines(hello, contact(`I can't talk right now, could you call me back ${when}?`), agent(`Of course, I'll call you back ${when}.`)),
         summary: `${who} asked to be called back ${when}.`,
       };
     }
     case 'TRANSFERRED':
       return {
-        transcript: lines(
-          hello,
-          contact('I would rather speak to a person about this.'),
-          agent('No problem, transferring you to a colleague now.'),
-        ),
+        transcript: lines(hello, contact('I would rather speak to a person about this.'), agent('No problem, transferring you to a colleague now.')),
         summary: `${who} asked for a person; call transferred.`,
       };
     case 'USER_HUNG_UP':
       return {
-        transcript: lines(
-          hello,
-          contact(pick(['Not interested.', 'Please stop calling.', 'Sorry, wrong time.'])),
-          '[contact hung up]',
-        ),
+        transcript: lines(hello, contact(pick(['Not interested.', 'Please stop calling.', 'Sorry, wrong time.'])), '[contact hung up]'),
         summary: `${who} hung up after ${talk}.`,
       };
     case 'LEFT_MESSAGE':

@@ -22,21 +22,11 @@
  * Memory grows with the number of dials (one small entry each).
  */
 import { ATTEMPT_OUTCOMES, type AttemptOutcome } from '../../domain/retry-policy.ts';
-import type {
-  AnsweredBy,
-  CallResult,
-  DialAccepted,
-  DialRequest,
-  ProviderLookup,
-  ResultListener,
-  TelephonyProvider,
-  TelephonyStatus,
-} from '../provider.ts';
+import type { CallResult, DialAccepted, DialRequest, ProviderLookup, ResultListener, TelephonyProvider } from '../provider.ts';
 import { LedgerFile, type LedgerEntry } from './simulator-ledger.ts';
 import { DEFAULT_MIX, MAGIC_SUFFIXES, type SimulatorOptions } from './simulator-options.ts';
 import { checkRange, digest, sfc32 } from './simulator-random.ts';
 import { answeredByOf, ERRORS, persona, script, TELEPHONY, type Plan } from './simulator-script.ts';
-
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   return new Simulator(options);
@@ -248,8 +238,7 @@ export class Simulator implements TelephonyProvider {
   }
 
   private deliver(result: CallResult): void {
-    const report =
-      this.options.onError ?? ((e: unknown) => process.emitWarning(`simulator result listener failed: ${String(e)}`));
+    const report = this.options.onError ?? ((e: unknown) => process.emitWarning(`simulator result listener failed: ${String(e)}`));
     for (const listener of this.listeners) {
       try {
         void Promise.resolve(listener(result)).catch(report);
@@ -282,5 +271,4 @@ export class Simulator implements TelephonyProvider {
   private async refresh(): Promise<void> {
     for (const e of await this.ledger!.readNew()) this.remember(e);
   }
-
 }

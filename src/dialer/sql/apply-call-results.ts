@@ -160,7 +160,14 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
              id uuid, status text, outcome text, next_attempt_at timestamptz, wait_reason text,
              final boolean, connected boolean, duration int, callback boolean, callback_at timestamptz)
        WHERE c.id = v.id`;
-    events.push(...(await appendCallEvents(tx, campaignId, 'CALL_UPDATED', callUpdates.map((u) => ({ id: u.id as string, status: u.status as string })))));
+    events.push(
+      ...(await appendCallEvents(
+        tx,
+        campaignId,
+        'CALL_UPDATED',
+        callUpdates.map((u) => ({ id: u.id as string, status: u.status as string })),
+      )),
+    );
     const finished = attemptUpdates.map((a) => a.id as string);
     await enqueueWebhooks(tx, campaign.organization_id, 'CALL_FINISHED', campaignId, () => callFinishedData(tx, campaign, finished));
 
@@ -174,4 +181,3 @@ export async function applyCallResults(app: App, campaignId: string, results: Ca
 function humanize(outcome: string): string {
   return outcome.toLowerCase().replace(/_/g, ' ');
 }
-

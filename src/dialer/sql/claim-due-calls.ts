@@ -241,7 +241,14 @@ async function claimRows(
       JOIN "call" c ON c.id = v.call_id
     RETURNING id, call_id`;
   const attemptOf = new Map(attempts.map((a) => [a.call_id, a.id]));
-  events.push(...(await appendCallEvents(tx, campaignId, 'CALL_UPDATED', ids.map((id) => ({ id, status: 'IN_PROGRESS' })))));
+  events.push(
+    ...(await appendCallEvents(
+      tx,
+      campaignId,
+      'CALL_UPDATED',
+      ids.map((id) => ({ id, status: 'IN_PROGRESS' })),
+    )),
+  );
   return rows.map((row) => ({ callId: row.id, attemptId: attemptOf.get(row.id)!, campaignId, to: row.phone_number, variables: variablesOf(row) }));
 }
 

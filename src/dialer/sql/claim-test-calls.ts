@@ -51,8 +51,14 @@ export async function claimTestCalls(
       UPDATE call_attempt SET telephony_status = 'RINGING', started_at = now(), dnc_checked_at = now()
        WHERE id = ANY(${taken.map((r) => r.id)}::uuid[])`;
     const out = [];
-    for (const r of taken) out.push({ attemptId: r.id, campaignId: r.campaign_id, to: r.to_number, agent: await agentOf(tx, r.agent_id), variables: variablesObject(r.test_variables) });
+    for (const r of taken)
+      out.push({
+        attemptId: r.id,
+        campaignId: r.campaign_id,
+        to: r.to_number,
+        agent: await agentOf(tx, r.agent_id),
+        variables: variablesObject(r.test_variables),
+      });
     return out;
   });
 }
-

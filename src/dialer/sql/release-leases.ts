@@ -15,4 +15,3 @@ export async function releaseLeases(app: App, campaignId: string, callIds: strin
        WHERE id = ANY(${callIds}::uuid[]) AND lease_owner = ${workerId} AND status = 'IN_PROGRESS'`;
   });
 }
-

@@ -17,4 +17,3 @@ export async function renewLeases(app: App, campaignId: string, callIds: string[
     return rows.map((r) => r.id);
   });
 }
-

@@ -18,13 +18,7 @@ export type TakenCall = { callId: string; attemptId: string | null; providerCall
  * Takes over expired leases of one campaign (re-checked under the lock: another worker may have
  * been first). The caller must then reconcile each call with the provider before anything else.
  */
-export async function takeExpiredLeases(
-  app: App,
-  campaignId: string,
-  callIds: string[],
-  workerId: string,
-  leaseMs: number,
-): Promise<TakenCall[]> {
+export async function takeExpiredLeases(app: App, campaignId: string, callIds: string[], workerId: string, leaseMs: number): Promise<TakenCall[]> {
   if (callIds.length === 0) return [];
   return transaction(app.db, TX.locked, async (tx) => {
     await lockCampaign(tx, campaignId);
@@ -41,4 +35,3 @@ export async function takeExpiredLeases(
     return ids.map((id) => ({ callId: id, attemptId: byCall.get(id)?.id ?? null, providerCallId: byCall.get(id)?.provider_call_id ?? null }));
   });
 }
-

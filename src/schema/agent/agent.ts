@@ -22,7 +22,8 @@ export const AgentRef = builder.prismaNode('Agent', {
     voice: t.exposeString('voice', { description: 'Voice identifier of the speech engine.' }),
     providerAgentId: t.exposeString('providerAgentId', {
       nullable: true,
-      description: 'The telephony provider’s own agent this one speaks as (with Retell: the agent_id dialed with). Null: the provider’s default for the calling number.',
+      description:
+        'The telephony provider’s own agent this one speaks as (with Retell: the agent_id dialed with). Null: the provider’s default for the calling number.',
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'Creation time.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change.' }),
@@ -94,7 +95,12 @@ builder.mutationField('createAgent', (t) =>
       };
       const agent = await ctx.db.prisma.$transaction(async (tx) => {
         const created = await tx.agent.create({ data });
-        await recordAudit(tx, ctx.orgId, ctx.actor, { action: 'agent.create', targetType: 'Agent', targetId: created.id, after: { name: created.name, voice: created.voice, providerAgentId: created.providerAgentId } });
+        await recordAudit(tx, ctx.orgId, ctx.actor, {
+          action: 'agent.create',
+          targetType: 'Agent',
+          targetId: created.id,
+          after: { name: created.name, voice: created.voice, providerAgentId: created.providerAgentId },
+        });
         return created;
       });
       return { agent };

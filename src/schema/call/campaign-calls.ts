@@ -8,7 +8,7 @@ import { builder } from '../builder.ts';
 import { CallOutcomeEnum, CallStatusEnum, OrderDirectionEnum } from '../common/enums.ts';
 import { CallRef } from './call.ts';
 import {
-  CALL_ORDER_FIELDS,
+  type CALL_ORDER_FIELDS,
   countableFromTally,
   countStatement,
   encodeCursor,
@@ -25,7 +25,8 @@ export const callFilterFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, '
   statuses: t.field({ type: [CallStatusEnum], description: 'Only calls in one of these statuses.' }),
   outcomes: t.field({ type: [CallOutcomeEnum], description: 'Only calls with one of these outcomes.' }),
   search: t.string({
-    description: 'Case-insensitive substring of the contact name or phone number, however the number is typed ("(415) 555" finds +1415555…, "090 5555" finds +81905555…).',
+    description:
+      'Case-insensitive substring of the contact name or phone number, however the number is typed ("(415) 555" finds +1415555…, "090 5555" finds +81905555…).',
   }),
   processedAfter: t.field({ type: 'DateTime', description: 'Only calls that reached a final status at or after this instant.' }),
   processedBefore: t.field({ type: 'DateTime', description: 'Only calls that reached a final status before this instant (exclusive).' }),
@@ -132,7 +133,13 @@ function loadPages(ctx: Context, args: Args, info: GraphQLResolveInfo) {
     const byId = new Map(nodes.map((n) => [n.id, n]));
     const byCampaign = new Map<string, typeof rows>(campaignIds.map((id) => [id, []]));
     for (const row of rows) byCampaign.get(row.campaign_id)?.push(row);
-    return campaignIds.map((campaignId) => pageOf(plan, byCampaign.get(campaignId)!.sort((a, b) => a.rn - b.rn), byId));
+    return campaignIds.map((campaignId) =>
+      pageOf(
+        plan,
+        byCampaign.get(campaignId)!.sort((a, b) => a.rn - b.rn),
+        byId,
+      ),
+    );
   });
 }
 

@@ -27,7 +27,12 @@ export function campaignExportUrl(base: string | undefined, campaignGlobalId: st
 const list = <T extends string>(values: readonly [T, ...T[]]) =>
   z
     .array(z.string())
-    .transform((all) => all.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))
+    .transform((all) =>
+      all
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(values)).max(50));
 const instant = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
 
@@ -39,10 +44,18 @@ const ExportQuery = z.object({
   processedBefore: instant.optional(),
   campaignIds: z
     .array(z.string())
-    .transform((all) => all.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))
+    .transform((all) =>
+      all
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().max(200)).max(1000))
     .optional(),
-  bom: z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true').optional(),
+  bom: z
+    .enum(['0', '1', 'true', 'false'])
+    .transform((v) => v === '1' || v === 'true')
+    .optional(),
 });
 const LIST_PARAMS = new Set(['statuses', 'outcomes', 'campaignIds']);
 

@@ -68,16 +68,19 @@ builder.queryField('calls', (t) =>
         const filter = args.filter as OrgFilter | null | undefined;
         const campaignIds = await campaignsOf(ctx, filter);
         const plan = planPage(args as CallPageArgs);
-        return lazyConnection(async () => {
-          const statement = mergedPageStatement(plan, filter, campaignIds);
-          const scanned = campaignIds.length
-            ? await ctx.db.prisma.$queryRawUnsafe<{ id: string; sort_value: string | null }[]>(statement.sql, ...statement.params)
-            : [];
-          const ids = scanned.map((r) => r.id);
-          const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
-          const nodes = ids.length ? await ctx.db.prisma.call.findMany({ ...query, where: { id: { in: ids } } }) : [];
-          return pageOf(plan, scanned, new Map(nodes.map((n) => [n.id, n])));
-        }, () => countCalls(ctx, campaignIds, filter));
+        return lazyConnection(
+          async () => {
+            const statement = mergedPageStatement(plan, filter, campaignIds);
+            const scanned = campaignIds.length
+              ? await ctx.db.prisma.$queryRawUnsafe<{ id: string; sort_value: string | null }[]>(statement.sql, ...statement.params)
+              : [];
+            const ids = scanned.map((r) => r.id);
+            const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+            const nodes = ids.length ? await ctx.db.prisma.call.findMany({ ...query, where: { id: { in: ids } } }) : [];
+            return pageOf(plan, scanned, new Map(nodes.map((n) => [n.id, n])));
+          },
+          () => countCalls(ctx, campaignIds, filter),
+        );
       },
     },
     CallConnection,

@@ -38,8 +38,7 @@ const PlaceTestCallPayload = builder.objectRef<{ attempt: CallAttempt }>('PlaceT
     attempt: t.field({
       type: CallAttemptRef,
       resolve: (p) => p.attempt,
-      description:
-        'The test call as a CallAttempt (isTest true): QUEUED now; fetch it again with node(id) to see the result once the call ends.',
+      description: 'The test call as a CallAttempt (isTest true): QUEUED now; fetch it again with node(id) to see the result once the call ends.',
     }),
   }),
 });

@@ -46,7 +46,8 @@ export const CampaignRef = builder.prismaNode('Campaign', {
       description:
         'RUNNING with nothing left to dial: a continuous campaign (settings.autoComplete false) waiting for contacts to be added, or finished with completeCampaign.',
       resolve: async (c, _args, ctx) =>
-        c.status === 'RUNNING' && !(await ctx.loaders.tallies.load(c.id)).some((t) => (OPEN_CALL_STATUSES as readonly string[]).includes(t.status) && Number(t.calls) > 0),
+        c.status === 'RUNNING' &&
+        !(await ctx.loaders.tallies.load(c.id)).some((t) => (OPEN_CALL_STATUSES as readonly string[]).includes(t.status) && Number(t.calls) > 0),
     }),
     stats: t.field({
       type: CampaignStatsRef,

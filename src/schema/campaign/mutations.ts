@@ -80,9 +80,12 @@ const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
 builder.mutationField('updateCampaign', (t) =>
   t.field({
     type: campaignPayload('UpdateCampaignPayload', 'The updated campaign.'),
-    description:
-      'Renames a campaign, reassigns its agent or changes its settings. Refused for a CANCELED campaign (InvalidCampaignTransition, action EDIT).',
-    errors: { types: [...INPUT_ERRORS, ...LIFECYCLE_ERRORS], directResult: true, union: { name: 'UpdateCampaignResult', description: 'UpdateCampaignPayload or a typed error.' } },
+    description: 'Renames a campaign, reassigns its agent or changes its settings. Refused for a CANCELED campaign (InvalidCampaignTransition, action EDIT).',
+    errors: {
+      types: [...INPUT_ERRORS, ...LIFECYCLE_ERRORS],
+      directResult: true,
+      union: { name: 'UpdateCampaignResult', description: 'UpdateCampaignPayload or a typed error.' },
+    },
     args: { input: t.arg({ type: UpdateCampaignInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
       campaign: await withClientIds([input.id, input.agentId], () =>
@@ -112,9 +115,7 @@ function lifecycleMutation(
     fields: (t) => ({
       id: t.id({ required: true, description: 'The campaign.' }),
       expectedVersion: t.int({ description: 'Apply only if the campaign is still at this version (else VersionConflict).' }),
-      ...(options.withStartAt
-        ? { startAt: t.field({ type: 'DateTime', required: true, description: 'When to start (in the future).' }) }
-        : {}),
+      ...(options.withStartAt ? { startAt: t.field({ type: 'DateTime', required: true, description: 'When to start (in the future).' }) } : {}),
     }),
   });
   builder.mutationField(field, (t) =>

@@ -4,7 +4,6 @@ import { checkCursors } from '../common/cursors.ts';
 import { CampaignStatusEnum, OrderDirectionEnum } from '../common/enums.ts';
 import { totalCountField } from '../common/connection.ts';
 import { decodeId } from '../common/ids.ts';
-import { CampaignRef } from './campaign.ts';
 
 const CampaignFilter = builder.inputType('CampaignFilter', {
   description: 'Narrows the campaign list.',

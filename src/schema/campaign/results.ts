@@ -4,7 +4,7 @@ import { readEvents, type StreamEvent } from '../../realtime/event-log.ts';
 import { builder } from '../builder.ts';
 import { encodeId } from '../common/ids.ts';
 import { CallFilter } from '../call/campaign-calls.ts';
-import { campaignExportUrl, EXPORT_FILES, type ExportFormat } from '../call/export-link.ts';
+import { campaignExportUrl, type EXPORT_FILES, type ExportFormat } from '../call/export-link.ts';
 import { CampaignEventRef } from '../realtime/campaign-events.ts';
 
 // What a campaign hands back: how long it ran, its history, and links to its exports.

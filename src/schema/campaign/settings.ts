@@ -70,7 +70,9 @@ export const CampaignSettingsInput = builder.inputType('CampaignSettingsInput', 
       description:
         'Default true: never call outside 08:00–21:00 recipient-local. Set false only where the law of every recipient allows other hours and you take responsibility for it.',
     }),
-    autoComplete: t.boolean({ description: 'Default true. false keeps the campaign RUNNING when nothing is left to dial, for contacts added later (finish it with completeCampaign).' }),
+    autoComplete: t.boolean({
+      description: 'Default true. false keeps the campaign RUNNING when nothing is left to dial, for contacts added later (finish it with completeCampaign).',
+    }),
     maxCallbacks: t.int({ description: 'Callbacks per contact at the time the person asked for, 0–5 (default 1).' }),
     retryPolicy: t.field({ type: 'JSON', description: 'Per-outcome retry overrides { OUTCOME: { delaySeconds, maxAttempts } }.' }),
   }),

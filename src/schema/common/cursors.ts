@@ -12,10 +12,7 @@ const notACursor = (arg: string) =>
  * that would tell "exists elsewhere" from "does not exist". `owned` says whether ids are rows the
  * caller may see (one query, only when a cursor is given).
  */
-export async function checkCursors(
-  args: { after?: string | null; before?: string | null },
-  owned: (ids: string[]) => Promise<number>,
-): Promise<void> {
+export async function checkCursors(args: { after?: string | null; before?: string | null }, owned: (ids: string[]) => Promise<number>): Promise<void> {
   const given = (['after', 'before'] as const).filter((arg) => args[arg] != null);
   const ids: string[] = [];
   for (const arg of given) {

@@ -1,6 +1,6 @@
 import {
   CallsStillOpenError,
-  DomainError,
+  type DomainError,
   InsufficientBalanceError,
   InvalidCampaignTransitionError,
   NotFoundError,
@@ -98,4 +98,12 @@ builder.objectType(OutsideCallingWindowError, {
 /** Error lists for mutation fields, so every mutation declares the same kinds the same way. */
 export const LIFECYCLE_ERRORS = [NotFoundError, InvalidCampaignTransitionError, VersionConflictError, ValidationError];
 export const INPUT_ERRORS = [NotFoundError, ValidationError];
-export { CallsStillOpenError, InsufficientBalanceError, NotFoundError, OutsideCallingWindowError, ValidationError, VersionConflictError, InvalidCampaignTransitionError };
+export {
+  CallsStillOpenError,
+  InsufficientBalanceError,
+  NotFoundError,
+  OutsideCallingWindowError,
+  ValidationError,
+  VersionConflictError,
+  InvalidCampaignTransitionError,
+};

@@ -51,7 +51,8 @@ builder.mutationField('updateOrganization', (t) =>
   t.field({
     type: UpdateOrganizationPayload,
     authScopes: { admin: true },
-    description: 'Changes the plan limit of unique contacts (ADMIN keys). Lowering it below contactsUsed stops calls to new numbers, not to numbers already dialed.',
+    description:
+      'Changes the plan limit of unique contacts (ADMIN keys). Lowering it below contactsUsed stops calls to new numbers, not to numbers already dialed.',
     errors: {
       types: [ValidationError],
       directResult: true,
@@ -59,7 +60,10 @@ builder.mutationField('updateOrganization', (t) =>
     },
     args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      organization: await updateOrganization(ctx.app, ctx.orgId, { actor: ctx.actor, ...('contactLimit' in input ? { contactLimit: input.contactLimit } : {}) }),
+      organization: await updateOrganization(ctx.app, ctx.orgId, {
+        actor: ctx.actor,
+        ...('contactLimit' in input ? { contactLimit: input.contactLimit } : {}),
+      }),
     }),
   }),
 );

@@ -118,14 +118,27 @@ builder.mutationField('revokeApiKey', (t) =>
     description:
       'Revokes an API key at once (ADMIN keys): its next request gets 401, and its open subscriptions are closed with 4401 within a second, in every API process. Revoking a revoked key changes nothing.',
     errors: { types: [NotFoundError], directResult: true, union: { name: 'RevokeApiKeyResult', description: 'RevokeApiKeyPayload or a typed error.' } },
-    args: { input: t.arg({ type: builder.inputType('RevokeApiKeyInput', { description: 'The key to revoke.', fields: (f) => ({ id: f.id({ required: true, description: 'Its id.' }) }) }), required: true }) },
+    args: {
+      input: t.arg({
+        type: builder.inputType('RevokeApiKeyInput', {
+          description: 'The key to revoke.',
+          fields: (f) => ({ id: f.id({ required: true, description: 'Its id.' }) }),
+        }),
+        required: true,
+      }),
+    },
     resolve: async (_root, { input }, ctx) => {
       const keyId = requireId(input.id, 'ApiKey');
       const apiKey = await ctx.db.prisma.$transaction(async (tx) => {
         const before = await tx.apiKey.findFirst({ where: { id: keyId, organizationId: ctx.orgId }, select: { revokedAt: true } });
         const revoked = await revokeKey(tx, ctx.orgId, keyId);
         if (revoked && !before?.revokedAt) {
-          await recordAudit(tx, ctx.orgId, ctx.actor, { action: 'api_key.revoke', targetType: 'ApiKey', targetId: keyId, after: { revokedAt: revoked.revokedAt!.toISOString() } });
+          await recordAudit(tx, ctx.orgId, ctx.actor, {
+            action: 'api_key.revoke',
+            targetType: 'ApiKey',
+            targetId: keyId,
+            after: { revokedAt: revoked.revokedAt!.toISOString() },
+          });
         }
         return revoked;
       });

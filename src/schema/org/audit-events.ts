@@ -25,16 +25,24 @@ builder.prismaObject('AuditEvent', {
     at: t.expose('at', { type: 'DateTime', description: 'When the change was committed.' }),
     actor: t.field({ type: AuditActor, resolve: (e) => ({ apiKeyId: e.actorKeyId, name: e.actorName }), description: 'Who made it.' }),
     action: t.exposeString('action', {
-      description: 'What was done, e.g. campaign.pause, campaign.update, campaign.add_contacts, agent.create, api_key.revoke, do_not_call.add, organization.add_minutes.',
+      description:
+        'What was done, e.g. campaign.pause, campaign.update, campaign.add_contacts, agent.create, api_key.revoke, do_not_call.add, organization.add_minutes.',
     }),
     targetType: t.exposeString('targetType', { description: 'The kind of object changed: Campaign, Agent, ApiKey or Organization.' }),
     targetId: t.id({
       description: 'The object changed (a global id).',
       resolve: (e) => (isUuid(e.targetId) ? encodeId(e.targetType, e.targetId) : e.targetId),
     }),
-    before: t.expose('before', { type: 'JSON', nullable: true, description: 'The relevant state before the change (status, version, settings…), when there was one.' }),
+    before: t.expose('before', {
+      type: 'JSON',
+      nullable: true,
+      description: 'The relevant state before the change (status, version, settings…), when there was one.',
+    }),
     after: t.expose('after', { type: 'JSON', nullable: true, description: 'The relevant state after the change.' }),
-    requestId: t.exposeString('requestId', { nullable: true, description: 'The request it came with (x-request-id, or one callboard made up); null for callboard’s own changes.' }),
+    requestId: t.exposeString('requestId', {
+      nullable: true,
+      description: 'The request it came with (x-request-id, or one callboard made up); null for callboard’s own changes.',
+    }),
   }),
 });
 

@@ -24,7 +24,11 @@ const addFields = (description: string) =>
     fields: (t) => ({
       added: t.exposeInt('added', { description: 'Numbers newly put on the list.' }),
       alreadyListed: t.exposeInt('alreadyListed', { description: 'Numbers that were on the list already.' }),
-      rejected: t.field({ type: [RejectedNumber], resolve: (r) => r.rejected, description: 'Numbers that are not valid phone numbers (at most 1,000 listed).' }),
+      rejected: t.field({
+        type: [RejectedNumber],
+        resolve: (r) => r.rejected,
+        description: 'Numbers that are not valid phone numbers (at most 1,000 listed).',
+      }),
       callsSkipped: t.exposeInt('callsSkipped', {
         description: 'Waiting calls (PENDING or RETRY_SCHEDULED) of these numbers, in every campaign, now SKIPPED / DO_NOT_CALL.',
       }),
@@ -49,7 +53,11 @@ builder.mutationField('addDoNotCallNumbers', (t) =>
       'SKIPPED / DO_NOT_CALL, and the dialer checks the list again when it claims each call: once this mutation has',
       'answered, none of these numbers is dialed again.',
     ].join(' '),
-    errors: { types: [ValidationError], directResult: true, union: { name: 'AddDoNotCallNumbersResult', description: 'AddDoNotCallNumbersPayload or a typed error.' } },
+    errors: {
+      types: [ValidationError],
+      directResult: true,
+      union: { name: 'AddDoNotCallNumbersResult', description: 'AddDoNotCallNumbersPayload or a typed error.' },
+    },
     args: { input: t.arg({ type: AddDoNotCallNumbersInput, required: true }) },
     resolve: (_root, { input }, ctx) => addDoNotCallNumbers(ctx.app, ctx.orgId, { ...input, actor: ctx.actor }),
   }),
@@ -91,13 +99,15 @@ const RemoveDoNotCallNumbersInput = builder.inputType('RemoveDoNotCallNumbersInp
   }),
 });
 
-const RemoveDoNotCallNumbersPayload = builder.objectRef<{ removed: number; rejected: { index: number; reason: string }[] }>('RemoveDoNotCallNumbersPayload').implement({
-  description: 'What was taken off the list.',
-  fields: (t) => ({
-    removed: t.exposeInt('removed', { description: 'Entries removed. Calls already SKIPPED stay skipped: add the contacts again to call them.' }),
-    rejected: t.field({ type: [RejectedNumber], resolve: (r) => r.rejected, description: 'Numbers that are not valid phone numbers.' }),
-  }),
-});
+const RemoveDoNotCallNumbersPayload = builder
+  .objectRef<{ removed: number; rejected: { index: number; reason: string }[] }>('RemoveDoNotCallNumbersPayload')
+  .implement({
+    description: 'What was taken off the list.',
+    fields: (t) => ({
+      removed: t.exposeInt('removed', { description: 'Entries removed. Calls already SKIPPED stay skipped: add the contacts again to call them.' }),
+      rejected: t.field({ type: [RejectedNumber], resolve: (r) => r.rejected, description: 'Numbers that are not valid phone numbers.' }),
+    }),
+  });
 
 builder.mutationField('removeDoNotCallNumbers', (t) =>
   t.field({

@@ -39,28 +39,38 @@ export const OrganizationRef = builder.prismaObject('Organization', {
     contactsUsed: t.exposeInt('contactsUsed', {
       description: 'Unique phone numbers dialed so far (each counts once, whatever the campaign), against contactLimit.',
     }),
-    doNotCall: t.relatedConnection('doNotCall', {
-      cursor: 'organizationId_phoneNumber',
-      description: 'The do-not-call list, newest entries first. Numbers on it are never dialed (checked again at every dial).',
-      args: { search: t.arg.string({ description: 'Only numbers containing these digits (e.g. "415555").' }) },
-      query: (args) => ({
-        where: args.search ? { phoneNumber: { contains: args.search.replace(/\D/g, '') } } : {},
-        orderBy: [{ createdAt: 'desc' }, { phoneNumber: 'asc' }],
-      }),
-      totalCount: true,
-    }, {
-      description: 'A page of do-not-call entries.',
-      fields: (c) => ({ totalCount: totalCountField(c, 'Entries matching the search.') }),
-    }, { description: 'One do-not-call entry.' }),
-    balanceTransactions: t.relatedConnection('balanceTransactions', {
-      cursor: 'id',
-      description: 'Every change of the balance, newest first: the opening balance, top-ups, call charges and adjustments.',
-      query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      totalCount: true,
-    }, {
-      description: 'A page of balance transactions.',
-      fields: (c) => ({ totalCount: totalCountField(c, 'All balance transactions of the organisation.') }),
-    }, { description: 'One balance transaction.' }),
+    doNotCall: t.relatedConnection(
+      'doNotCall',
+      {
+        cursor: 'organizationId_phoneNumber',
+        description: 'The do-not-call list, newest entries first. Numbers on it are never dialed (checked again at every dial).',
+        args: { search: t.arg.string({ description: 'Only numbers containing these digits (e.g. "415555").' }) },
+        query: (args) => ({
+          where: args.search ? { phoneNumber: { contains: args.search.replace(/\D/g, '') } } : {},
+          orderBy: [{ createdAt: 'desc' }, { phoneNumber: 'asc' }],
+        }),
+        totalCount: true,
+      },
+      {
+        description: 'A page of do-not-call entries.',
+        fields: (c) => ({ totalCount: totalCountField(c, 'Entries matching the search.') }),
+      },
+      { description: 'One do-not-call entry.' },
+    ),
+    balanceTransactions: t.relatedConnection(
+      'balanceTransactions',
+      {
+        cursor: 'id',
+        description: 'Every change of the balance, newest first: the opening balance, top-ups, call charges and adjustments.',
+        query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+        totalCount: true,
+      },
+      {
+        description: 'A page of balance transactions.',
+        fields: (c) => ({ totalCount: totalCountField(c, 'All balance transactions of the organisation.') }),
+      },
+      { description: 'One balance transaction.' },
+    ),
   }),
 });
 

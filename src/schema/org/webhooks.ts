@@ -13,7 +13,9 @@ import { OrganizationRef } from './organization.ts';
 const WebhookEventEnum = builder.enumType('WebhookEvent', {
   description: 'What a webhook endpoint receives.',
   values: {
-    CALL_FINISHED: { description: '`call.finished`: a dial ended, with its outcome, the call’s status after it, the contact and the conversation (summary, transcript).' },
+    CALL_FINISHED: {
+      description: '`call.finished`: a dial ended, with its outcome, the call’s status after it, the contact and the conversation (summary, transcript).',
+    },
     CAMPAIGN_STATUS_CHANGED: { description: '`campaign.status_changed`: a campaign moved from one status to another (started, paused, completed…).' },
   },
 });
@@ -81,7 +83,8 @@ const CreateWebhookEndpointPayload = builder.objectRef<{ endpoint: WebhookEndpoi
   fields: (t) => ({
     endpoint: t.field({ type: WebhookEndpointRef, resolve: (p) => p.endpoint, description: 'The endpoint.' }),
     secret: t.exposeString('secret', {
-      description: 'Verify each delivery: callboard-signature is t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>. Store it now: it is never shown again.',
+      description:
+        'Verify each delivery: callboard-signature is t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>. Store it now: it is never shown again.',
     }),
   }),
 });
@@ -92,7 +95,11 @@ builder.mutationField('createWebhookEndpoint', (t) =>
     authScopes: { admin: true },
     description:
       'Registers a URL to POST events to (ADMIN keys). https:// only (http:// to a loopback address outside production), never to private or reserved addresses. Events from now on are delivered at least once, in order per campaign, retried for a day.',
-    errors: { types: [ValidationError], directResult: true, union: { name: 'CreateWebhookEndpointResult', description: 'CreateWebhookEndpointPayload or a typed error.' } },
+    errors: {
+      types: [ValidationError],
+      directResult: true,
+      union: { name: 'CreateWebhookEndpointResult', description: 'CreateWebhookEndpointPayload or a typed error.' },
+    },
     args: {
       input: t.arg({
         required: true,
@@ -117,11 +124,18 @@ builder.mutationField('deleteWebhookEndpoint', (t) =>
     }),
     authScopes: { admin: true },
     description: 'Deletes a webhook endpoint (ADMIN keys): nothing more is POSTed to it, including events not delivered yet.',
-    errors: { types: [NotFoundError], directResult: true, union: { name: 'DeleteWebhookEndpointResult', description: 'DeleteWebhookEndpointPayload or a typed error.' } },
+    errors: {
+      types: [NotFoundError],
+      directResult: true,
+      union: { name: 'DeleteWebhookEndpointResult', description: 'DeleteWebhookEndpointPayload or a typed error.' },
+    },
     args: {
       input: t.arg({
         required: true,
-        type: builder.inputType('DeleteWebhookEndpointInput', { description: 'The endpoint to delete.', fields: (f) => ({ id: f.id({ required: true, description: 'Its id.' }) }) }),
+        type: builder.inputType('DeleteWebhookEndpointInput', {
+          description: 'The endpoint to delete.',
+          fields: (f) => ({ id: f.id({ required: true, description: 'Its id.' }) }),
+        }),
       }),
     },
     resolve: async (_root, { input }, ctx) => ({

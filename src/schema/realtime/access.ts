@@ -11,8 +11,7 @@ import { decodeId } from '../common/ids.ts';
  */
 export async function subscribableCampaignId(ctx: Context, globalId: string): Promise<string> {
   const id = decodeId(globalId, 'Campaign');
-  const found =
-    id && (await ctx.db.prisma.campaign.findFirst({ where: { id, organizationId: ctx.orgId }, select: { id: true } }));
+  const found = id && (await ctx.db.prisma.campaign.findFirst({ where: { id, organizationId: ctx.orgId }, select: { id: true } }));
   if (!found) {
     throw new GraphQLError('NotFound: no campaign with this id in your organisation', {
       extensions: { code: 'NOT_FOUND', typename: 'Campaign', id: globalId },

@@ -6,8 +6,7 @@ import { eachEventFresh } from './event-scope.ts';
 import { campaignOfEvent } from './rows.ts';
 
 export const CampaignEventRef = builder.objectRef<StreamEvent>('CampaignEvent').implement({
-  description:
-    'One entry of a campaign’s event log: every change to the campaign or its calls appends one, numbered 1, 2, 3… without gaps.',
+  description: 'One entry of a campaign’s event log: every change to the campaign or its calls appends one, numbered 1, 2, 3… without gaps.',
   fields: (t) => ({
     sequence: t.exposeInt('sequence', {
       description: 'Position in the campaign’s log (gapless, in commit order). Pass the last one you saw as `after` to resume.',
@@ -30,8 +29,7 @@ export const CampaignEventRef = builder.objectRef<StreamEvent>('CampaignEvent').
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the change was committed.' }),
     campaign: t.prismaField({
       type: 'Campaign',
-      description:
-        'The campaign as it is now (read once per event and shared by all subscribers; replayed events show the current state).',
+      description: 'The campaign as it is now (read once per event and shared by all subscribers; replayed events show the current state).',
       resolve: async (query, event, _args, ctx) => {
         const campaign = await campaignOfEvent<never>(ctx, event, query);
         // Unreachable for a campaign the subscription was authorised for (campaigns are only soft-deleted).

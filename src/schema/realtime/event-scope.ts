@@ -12,11 +12,7 @@ import { createLoaders } from '../loaders.ts';
  * through the hub's shared per-event rows, so `stats` anywhere in the selection costs one query
  * per event per process, not one per subscriber.
  */
-export function eachEventFresh(
-  ctx: Context,
-  hub: CampaignStreamHub,
-  source: AsyncIterableIterator<StreamEvent>,
-): AsyncIterableIterator<StreamEvent> {
+export function eachEventFresh(ctx: Context, hub: CampaignStreamHub, source: AsyncIterableIterator<StreamEvent>): AsyncIterableIterator<StreamEvent> {
   return {
     async next() {
       const result = await source.next();
@@ -39,9 +35,7 @@ function freshScope(ctx: Context, hub: CampaignStreamHub, event: StreamEvent) {
   ctx.loaders = {
     ...loaders,
     tallies: new DataLoader((ids: readonly string[]) =>
-      Promise.all(
-        ids.map((id) => (id === event.campaignId ? hub.snapshots.tallies(version, id) : loaders.tallies.load(id))),
-      ),
+      Promise.all(ids.map((id) => (id === event.campaignId ? hub.snapshots.tallies(version, id) : loaders.tallies.load(id)))),
     ),
   };
 }

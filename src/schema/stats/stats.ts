@@ -11,8 +11,7 @@ const OutcomeCount = builder.objectRef<{ outcome: string; count: number }>('Outc
 });
 
 export const CampaignStatsRef = builder.objectRef<CampaignStats>('CampaignStats').implement({
-  description:
-    'Exact campaign statistics, kept in counters updated in the same transaction as every call change: they always equal the call rows.',
+  description: 'Exact campaign statistics, kept in counters updated in the same transaction as every call change: they always equal the call rows.',
   fields: (t) => ({
     total: t.exposeInt('total', { description: 'All calls (contacts) in the campaign, skipped ones included.' }),
     pending: t.exposeInt('pending', { description: 'Calls not dialed yet.' }),
@@ -37,7 +36,8 @@ export const CampaignStatsRef = builder.objectRef<CampaignStats>('CampaignStats'
     }),
     successRate: t.exposeFloat('successRate', {
       nullable: true,
-      description: 'Share (0–1) of finished dialed calls (completed + failed) that reached a person with a good outcome (answered, meeting booked, callback requested, transferred).',
+      description:
+        'Share (0–1) of finished dialed calls (completed + failed) that reached a person with a good outcome (answered, meeting booked, callback requested, transferred).',
     }),
     connectRate: t.exposeFloat('connectRate', {
       nullable: true,

@@ -80,7 +80,12 @@ export function callAt(call: EmulatedCall, now: number): Record<string, unknown>
     duration_ms: durationMs,
     ...transcriptOf(call),
     recording_url: `https://retell-emulator.invalid/recordings/${call.call_id}.wav`,
-    call_cost: { combined_cost: Math.round(durationMs / 600) / 10, product_costs: [], total_duration_seconds: durationMs / 1000, total_duration_unit_price: 0.1 },
+    call_cost: {
+      combined_cost: Math.round(durationMs / 600) / 10,
+      product_costs: [],
+      total_duration_seconds: durationMs / 1000,
+      total_duration_unit_price: 0.1,
+    },
   };
   if (elapsed < timings.ringMs + timings.talkMs + timings.analysisMs) return ended;
   return {

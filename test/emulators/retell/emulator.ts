@@ -178,9 +178,15 @@ export class RetellEmulator {
   private list(body: Record<string, unknown>, send: (status: number, body: unknown) => void): void {
     const criteria = (body.filter_criteria ?? {}) as { metadata?: { key?: string; op: string; type: string; value: unknown }[] };
     const unsupported = Object.keys(criteria).filter((k) => k !== 'metadata');
-    if (unsupported.length) return send(400, { error_message: `the emulator filters by metadata only (got ${unsupported.join(', ')})` });
+    if (unsupported.length) {
+      send(400, { error_message: `the emulator filters by metadata only (got ${unsupported.join(', ')})` });
+      return;
+    }
     const filters = criteria.metadata ?? [];
-    if (filters.some((f) => f.op !== 'eq' || f.type !== 'string' || !f.key)) return send(400, { error_message: 'metadata filters: { key, op: eq, type: string, value }' });
+    if (filters.some((f) => f.op !== 'eq' || f.type !== 'string' || !f.key)) {
+      send(400, { error_message: 'metadata filters: { key, op: eq, type: string, value }' });
+      return;
+    }
     const now = Date.now();
     const limit = typeof body.limit === 'number' ? body.limit : 50;
     const items = this.calls
@@ -200,7 +206,7 @@ export class RetellEmulator {
     if (this.faults.reorderWebhooks) {
       // Each snapshot is of its own moment, but they all go out after the last one, newest first.
       const last = events.at(-1)![2];
-      [...events].reverse().forEach((e, i) => (e[2] = last + i * 10));
+      for (const [i, e] of [...events].reverse().entries()) e[2] = last + i * 10;
     }
     if (this.faults.dropWebhooks) return;
     for (const [event, of, at] of events) {
@@ -214,7 +220,9 @@ export class RetellEmulator {
     if (this.faults.signature === 'bad') return sign(body, `${this.apiKey}-wrong`);
     if (this.faults.signature === 'stale') {
       const v = Date.now() - 10 * 60_000;
-      return `v=${v},d=${createHmac('sha256', this.apiKey).update(body + v).digest('hex')}`;
+      return `v=${v},d=${createHmac('sha256', this.apiKey)
+        .update(body + v)
+        .digest('hex')}`;
     }
     return sign(body, this.apiKey);
   }
