@@ -132,7 +132,7 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
     // File uploads that may be large go to /imports/… (streamed), not through GraphQL.
     maxRequestBodySize: app.config.maxGraphqlBodyBytes,
     plugins: [
-      useRequestIds(requestIds),
+      useRequestIds(requestIds, app.logger),
       // A "simple" request (a form or multipart post a browser would send cross-site without a
       // preflight) must carry a non-simple header; callboard's clients send Authorization anyway.
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),

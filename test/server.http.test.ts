@@ -136,7 +136,8 @@ describe('error masking', () => {
       for (const error of body.errors) {
         expect(error.message).toBe('Unexpected error.');
         for (const key of Object.keys(error)) expect(['message', 'locations', 'path', 'extensions']).toContain(key);
-        expect(error.extensions ?? {}).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+        // The request id leads to the server's log line with the real error.
+        expect(error.extensions ?? {}).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: response.headers.get('x-request-id') });
       }
       expect(text).not.toMatch(/campaign_gone|relation|prisma|stack|select|\.ts:/i);
     } finally {

@@ -1,6 +1,7 @@
 import type { App } from '../app.ts';
 import { randomUUID } from 'node:crypto';
 import type { ApiKeyIdentity } from '../auth/keys.ts';
+import type { Logger } from '../logger.ts';
 import type { Actor } from '../services/audit.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
@@ -18,6 +19,10 @@ export interface Context {
   loaders: Loaders;
   /** Who the audit log names for the changes this operation makes. */
   actor: Actor;
+  /** This request's id (x-request-id): in its log lines, its audit rows and its masked errors. */
+  requestId: string;
+  /** The app's logger with this request's id and organisation on every line. */
+  log: Logger;
 }
 
 /** A client's own request id (x-request-id: 1–100 safe characters), else a new one. */
@@ -33,5 +38,7 @@ export function createContext(app: App, auth: ApiKeyIdentity, requestId: string)
     orgId: auth.organizationId,
     loaders: createLoaders(app.db),
     actor: { keyId: auth.keyId, name: auth.name, requestId },
+    requestId,
+    log: app.logger.child({ requestId, orgId: auth.organizationId }),
   };
 }
