@@ -41,7 +41,8 @@ export function useRequestIds(ids: RequestIds, logger: Logger): Plugin {
           const unexpected = errors?.filter((e) => !(e.originalError instanceof GraphQLError) && e.originalError && !e.extensions?.code);
           if (!unexpected?.length) return;
           const ctx = args.contextValue as { requestId?: string; log?: Logger };
-          for (const e of unexpected) (ctx.log ?? logger).error({ err: e.originalError, path: e.path?.join('.'), requestId: ctx.requestId }, 'unexpected error in an operation');
+          for (const e of unexpected)
+            (ctx.log ?? logger).error({ err: e.originalError, path: e.path?.join('.'), requestId: ctx.requestId }, 'unexpected error in an operation');
         },
       };
     },
