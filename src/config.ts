@@ -60,6 +60,9 @@ export const Env = z.object({
     .optional(),
   // `callboard worker` serves GET /metrics on this port (on HOST) when set.
   CALLBOARD_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // OpenTelemetry traces over OTLP/HTTP to this collector (e.g. http://otel-collector:4318); off when unset.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('callboard'),
   // Who places the calls: the built-in simulator (reaches no one) or Retell (README "Connecting Retell").
   CALLBOARD_PROVIDER: z.enum(['simulator', 'retell']).default('simulator'),
   RETELL_API_KEY: z
@@ -124,6 +127,8 @@ export type Config = {
   publicUrl?: string;
   /** GET /metrics requires `Bearer <metricsToken>` when set. */
   metricsToken?: string;
+  /** OpenTelemetry export (tracing-sdk.ts); unset: no spans leave the process. */
+  tracing?: { endpoint: string; serviceName: string };
   /** `callboard worker` answers GET /metrics on this port when set. */
   workerMetricsPort?: number;
   provider: 'simulator' | 'retell';
@@ -178,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.CALLBOARD_PUBLIC_URL?.replace(/\/+$/, ''),
     metricsToken: e.CALLBOARD_METRICS_TOKEN,
     workerMetricsPort: e.CALLBOARD_WORKER_METRICS_PORT,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''), serviceName: e.OTEL_SERVICE_NAME } : undefined,
     provider: e.CALLBOARD_PROVIDER,
     retell:
       e.CALLBOARD_PROVIDER === 'retell'

@@ -19,6 +19,7 @@ const loadServices = async () => ({
   ...(await import('./dialer/scheduler.ts')),
   ...(await import('./dialer/worker.ts')),
   ...(await import('./dialer/webhook-sender.ts')),
+  ...(await import('./tracing-sdk.ts')),
 });
 
 const usageError = (message = USAGE) => new CliError(message, 2);
@@ -113,7 +114,10 @@ async function serve(config: Config, logger: Logger, args: string[]) {
   const withWorker = !values['no-worker'];
   const shutdown = shutdownOnSignal(logger);
   try {
-    const { createApp, startServer, startScheduler, startWorker, startWebhookSender } = await loadServices();
+    const { createApp, startServer, startScheduler, startWorker, startWebhookSender, startTracing } = await loadServices();
+    // Registered first, closed last: the spans of the shutdown itself are flushed too.
+    const stopTracing = await startTracing(config);
+    if (stopTracing) shutdown.add(stopTracing);
     shutdown.add(await lockDataDir(config));
     const app = await createApp(config, { logger });
     shutdown.add(() => app.close());
@@ -142,7 +146,9 @@ async function worker(config: Config, logger: Logger, args: string[]) {
   parseArgs({ args, options: {} });
   const shutdown = shutdownOnSignal(logger);
   try {
-    const { createApp, startScheduler, startWorker, startWebhookSender } = await loadServices();
+    const { createApp, startScheduler, startWorker, startWebhookSender, startTracing } = await loadServices();
+    const stopTracing = await startTracing(config);
+    if (stopTracing) shutdown.add(stopTracing);
     shutdown.add(await lockDataDir(config));
     const app = await createApp(config, { logger });
     shutdown.add(() => app.close());

@@ -1,6 +1,7 @@
 /**
  * The API's side of GET /metrics (src/metrics.ts): the route itself, and an envelop plugin
- * counting operations, their duration and their errors.
+ * counting operations, their duration and their errors — and giving each a span (tracing.ts),
+ * active while it executes so its database queries nest under it.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -10,6 +11,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { App } from './app.ts';
 import { problem, type Fetch } from './files/responses.ts';
 import type { Metrics } from './metrics.ts';
+import { tracer, withSpan } from './tracing.ts';
 
 export const METRICS_PATH = '/metrics';
 
@@ -53,15 +55,28 @@ export function useMetrics(metrics: Metrics): Plugin {
         if (result.length) metrics.errors.inc({ code: 'GRAPHQL_VALIDATION_FAILED' }, result.length);
       };
     },
-    onExecute({ args }) {
+    onExecute({ args, executeFn, setExecuteFn }) {
       const type = getOperationAST(args.document, args.operationName)?.operation ?? 'query';
       const labels = { operation: metrics.operationLabel(args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value), type };
       metrics.operations.inc(labels);
       const stop = metrics.operationSeconds.startTimer(labels);
+      const ctx = args.contextValue as { requestId?: string; orgId?: string };
+      const span = tracer.startSpan(`graphql.${type} ${labels.operation}`, {
+        attributes: {
+          'graphql.operation.type': type,
+          'graphql.operation.name': labels.operation,
+          'callboard.request.id': ctx.requestId ?? '',
+          'callboard.organization.id': ctx.orgId ?? '',
+        },
+      });
+      setExecuteFn((executeArgs) => withSpan(span, () => executeFn(executeArgs)));
       return {
         onExecuteDone({ result }) {
           stop();
-          if (result && 'errors' in result) countErrors(metrics, result.errors);
+          const errors = result && 'errors' in result ? result.errors : undefined;
+          countErrors(metrics, errors);
+          if (errors?.length) span.setAttribute('graphql.errors', errors.length);
+          span.end();
         },
       };
     },

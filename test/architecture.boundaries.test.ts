@@ -31,7 +31,7 @@ const ALLOWED: Record<Part, readonly Part[]> = {
   domain: [],
 };
 /** Entry files the layers below may import (types of the composition root, config, logger). */
-const SHARED_ENTRY = new Set(['app.ts', 'config.ts', 'logger.ts', 'metrics.ts']);
+const SHARED_ENTRY = new Set(['app.ts', 'config.ts', 'logger.ts', 'metrics.ts', 'tracing.ts']);
 /** Packages the domain may use: pure computation only, no I/O. */
 const PURE_PACKAGES = new Set(['zod', 'libphonenumber-js', 'libphonenumber-js/max']);
 /** The one file of the dialer that services may name: the provider interface. */
@@ -74,7 +74,7 @@ function violations(imports: Import[]): string[] {
     } else if (!ALLOWED[from].includes(to)) {
       out.push(`${name}: ${from} must not import ${to}`);
     } else if (to === 'entry' && from !== 'entry' && !SHARED_ENTRY.has(path.basename(imp.target))) {
-      out.push(`${name}: only app.ts, config.ts, logger.ts and metrics.ts are shared with the parts`);
+      out.push(`${name}: only app.ts, config.ts, logger.ts, metrics.ts and tracing.ts are shared with the parts`);
     } else if (from === 'services' && to === 'dialer' && imp.target !== PROVIDER_INTERFACE) {
       out.push(`${name}: services may use the provider interface only, never the dialer's internals`);
     }

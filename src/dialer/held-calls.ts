@@ -3,6 +3,7 @@
  * in doubt, putting back the ones never dialed, and taking over calls whose lease expired.
  * Nothing is ever redialed blindly: a call in doubt is looked up by its attempt id first.
  */
+import { inSpan } from '../tracing.ts';
 import { inChunks, groupBy } from './async-utils.ts';
 import type { DialRequest, ProviderLookup } from './provider.ts';
 import { revertUndialed, NOT_DIALED_MESSAGE } from './sql/revert-undialed.ts';
@@ -23,7 +24,16 @@ export class HeldCalls {
     }
     let providerCallId: string;
     try {
-      ({ providerCallId } = await w.provider.dial(request));
+      ({ providerCallId } = await inSpan(
+        'callboard.dial',
+        {
+          'callboard.campaign.id': held.campaignId,
+          'callboard.call.id': held.callId,
+          'callboard.attempt.id': request.attemptId,
+          'callboard.provider': w.provider.name,
+        },
+        () => w.provider.dial(request),
+      ));
     } catch (error) {
       if (w.isDead()) return;
       w.app.metrics.dialFailures.inc();

@@ -1,3 +1,4 @@
+import { inSpan } from '../tracing.ts';
 import { delay } from './async-utils.ts';
 import type { CallResult } from './provider.ts';
 import { applyCallResults } from './sql/apply-call-results.ts';
@@ -51,7 +52,9 @@ export class ResultQueue {
         const batch = [...queue.values()].slice(0, 200);
         for (const r of batch) queue.delete(r.attemptId);
         try {
-          const outcome = await applyCallResults(w.app, campaignId, batch);
+          const outcome = await inSpan('callboard.apply_results', { 'callboard.campaign.id': campaignId, 'callboard.results': batch.length }, () =>
+            applyCallResults(w.app, campaignId, batch),
+          );
           for (const applied of outcome.applied) w.app.metrics.callsFinished.inc({ outcome: applied });
           for (const r of batch) {
             if (r.outcome === 'TECHNICAL_ERROR') await w.health.failed(campaignId);

@@ -19,6 +19,7 @@ import type { App } from '../app.ts';
 import type { Logger } from '../logger.ts';
 import { delay, groupBy, settle } from './async-utils.ts';
 import { HeldCalls } from './held-calls.ts';
+import { inSpan } from '../tracing.ts';
 import { LeaseRenewal } from './lease-renewal.ts';
 import { ProviderHealth } from './provider-health.ts';
 import type { CallResult, TelephonyProvider } from './provider.ts';
@@ -190,7 +191,11 @@ class DialerWorker implements RunningWorker, WorkerContext {
     for (const campaignId of campaigns) {
       if (this.mode !== 'running' || this.dead || this.room() <= 0) return;
       const startedAt = Date.now();
-      const result = await claimDueCalls(this.app, campaignId, { workerId: this.id, leaseMs: this.opts.leaseMs, limit: this.room() });
+      const result = await inSpan('callboard.claim', { 'callboard.campaign.id': campaignId }, async (span) => {
+        const claimed = await claimDueCalls(this.app, campaignId, { workerId: this.id, leaseMs: this.opts.leaseMs, limit: this.room() });
+        span.setAttribute('callboard.calls.claimed', claimed.claimed.length);
+        return claimed;
+      });
       this.app.metrics.claimSeconds.observe((Date.now() - startedAt) / 1000);
       this.app.metrics.callsClaimed.inc(result.claimed.length);
       if (this.dead) return; // "killed" right after the commit: these attempts were never dialed
