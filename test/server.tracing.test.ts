@@ -35,7 +35,9 @@ afterAll(async () => {
 });
 
 function spansOf(raw: string[]): OtlpSpan[] {
-  return raw.flatMap((b) => (JSON.parse(b) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+  return raw.flatMap((b) =>
+    (JSON.parse(b) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)),
+  );
 }
 const attr = (span: OtlpSpan, key: string) => {
   const v = span.attributes?.find((a) => a.key === key)?.value;
@@ -47,7 +49,9 @@ describe('OpenTelemetry traces', () => {
     expect(await startTracing(loadConfig({}))).toBeNull();
   });
 
-  it('export operations (with their database queries nested), claims, dials and result batches, with ids and never phone numbers', { timeout: 60_000 }, async () => {
+  it('export operations (with their database queries nested), claims, dials and result batches, with ids and never phone numbers', {
+    timeout: 60_000,
+  }, async () => {
     const stop = await startTracing(t.app.config);
     expect(stop).not.toBeNull();
     const org = await t.makeOrg();
