@@ -6,7 +6,7 @@ import { CAMPAIGN_ACTIONS, CAMPAIGN_STATUSES, DIALABLE, isTerminal, transition, 
  * The whole machine written out by hand from DESIGN.md — deliberately not derived from the
  * implementation. A status is the target; `null` means the action is refused
  * (InvalidCampaignTransition). Columns: SCHEDULE START PAUSE RESUME STOP RETRY_FAILED DELETE
- * COMPLETE EDIT ADD_CONTACTS.
+ * COMPLETE EDIT ADD_CONTACTS DUPLICATE.
  */
 const EXPECTED: Record<CampaignStatus, Record<CampaignAction, CampaignStatus | null>> = {
   DRAFT: {
@@ -20,6 +20,7 @@ const EXPECTED: Record<CampaignStatus, Record<CampaignAction, CampaignStatus | n
     COMPLETE: null,
     EDIT: 'DRAFT',
     ADD_CONTACTS: 'DRAFT',
+    DUPLICATE: 'DRAFT',
   },
   SCHEDULED: {
     SCHEDULE: 'SCHEDULED', // reschedule
@@ -32,6 +33,7 @@ const EXPECTED: Record<CampaignStatus, Record<CampaignAction, CampaignStatus | n
     COMPLETE: null,
     EDIT: 'SCHEDULED',
     ADD_CONTACTS: 'SCHEDULED',
+    DUPLICATE: 'SCHEDULED',
   },
   RUNNING: {
     SCHEDULE: null,
@@ -44,6 +46,7 @@ const EXPECTED: Record<CampaignStatus, Record<CampaignAction, CampaignStatus | n
     COMPLETE: 'COMPLETED',
     EDIT: 'RUNNING',
     ADD_CONTACTS: 'RUNNING',
+    DUPLICATE: 'RUNNING',
   },
   PAUSED: {
     SCHEDULE: null,
@@ -56,6 +59,7 @@ const EXPECTED: Record<CampaignStatus, Record<CampaignAction, CampaignStatus | n
     COMPLETE: null, // only a RUNNING campaign auto-completes
     EDIT: 'PAUSED',
     ADD_CONTACTS: 'PAUSED',
+    DUPLICATE: 'PAUSED',
   },
   COMPLETED: {
     SCHEDULE: null,
@@ -68,6 +72,7 @@ const EXPECTED: Record<CampaignStatus, Record<CampaignAction, CampaignStatus | n
     COMPLETE: null,
     EDIT: 'COMPLETED', // e.g. raise maxAttempts before retryFailed
     ADD_CONTACTS: null,
+    DUPLICATE: 'COMPLETED',
   },
   CANCELED: {
     SCHEDULE: null,
@@ -80,16 +85,17 @@ const EXPECTED: Record<CampaignStatus, Record<CampaignAction, CampaignStatus | n
     COMPLETE: null,
     EDIT: null,
     ADD_CONTACTS: null,
+    DUPLICATE: 'CANCELED',
   },
 };
 
 const pairs = CAMPAIGN_STATUSES.flatMap((status) => CAMPAIGN_ACTIONS.map((action) => [status, action] as const));
 
 describe('lifecycle state machine: every (status, action) pair', () => {
-  it('covers 6 statuses × 10 actions, the same sets as the table', () => {
+  it('covers 6 statuses × 11 actions, the same sets as the table', () => {
     expect([...CAMPAIGN_STATUSES].sort()).toEqual(Object.keys(EXPECTED).sort());
     for (const row of Object.values(EXPECTED)) expect([...CAMPAIGN_ACTIONS].sort()).toEqual(Object.keys(row).sort());
-    expect(pairs).toHaveLength(60);
+    expect(pairs).toHaveLength(66);
   });
 
   it.each(pairs)('%s + %s', (status, action) => {
@@ -145,7 +151,7 @@ describe('lifecycle state machine: random action sequences', () => {
     );
   });
 
-  it('once CANCELED, always CANCELED; only DELETE is accepted there', () => {
+  it('once CANCELED, always CANCELED; only DELETE (and making a copy) is accepted there', () => {
     fc.assert(
       fc.property(statusArb, actionsArb, (start, actions) => {
         const { steps } = run(start, actions);
@@ -153,7 +159,7 @@ describe('lifecycle state machine: random action sequences', () => {
         if (i === -1) return;
         for (const s of steps.slice(i + 1)) {
           expect(s.to).toBe('CANCELED');
-          expect(s.ok).toBe(s.action === 'DELETE');
+          expect(s.ok).toBe(s.action === 'DELETE' || s.action === 'DUPLICATE');
         }
       }),
       { numRuns: 500 },

@@ -22,6 +22,8 @@ export const CAMPAIGN_ACTIONS = [
   'EDIT',
   /** Contacts may be added while the campaign has not finished. */
   'ADD_CONTACTS',
+  /** A copy (duplicateCampaign) may be made of any campaign; the original does not change. */
+  'DUPLICATE',
 ] as const;
 export type CampaignAction = (typeof CAMPAIGN_ACTIONS)[number];
 
@@ -41,6 +43,7 @@ const ALLOWED_FROM: Table = {
   COMPLETE: ['RUNNING'],
   EDIT: ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED'],
   ADD_CONTACTS: ['DRAFT', 'SCHEDULED', 'RUNNING', 'PAUSED'],
+  DUPLICATE: CAMPAIGN_STATUSES,
 };
 
 export type Transition = { ok: true; from: CampaignStatus; to: CampaignStatus } | { ok: false; from: CampaignStatus; action: CampaignAction };
@@ -71,8 +74,63 @@ function target(from: CampaignStatus, action: CampaignAction): CampaignStatus {
       return from === 'COMPLETED' || from === 'CANCELED' ? from : 'CANCELED';
     case 'EDIT':
     case 'ADD_CONTACTS':
+    case 'DUPLICATE':
       return from;
   }
+}
+
+/** What beyond its status decides whether an action applies to a campaign. */
+export type CampaignFacts = {
+  status: CampaignStatus;
+  deleted: boolean;
+  agentAssigned: boolean;
+  autoComplete: boolean;
+  /** Calls waiting or in progress. */
+  openCalls: number;
+  failedCalls: number;
+};
+
+/**
+ * Why `action` would be refused although the status allows it, or null. The lifecycle service
+ * refuses with these reasons, and availableActions hides the buttons for them: one rule for both.
+ * (Running out of minutes is not here: it is the organisation's, and can change at any moment.)
+ */
+export function actionBlocker(action: CampaignAction, f: Omit<CampaignFacts, 'status' | 'deleted'>): string | null {
+  switch (action) {
+    case 'START':
+      if (!f.agentAssigned) return 'the campaign has no agent: assign one before starting it';
+      // A continuous campaign may start empty: it waits, idle, for the contacts a CRM will add.
+      return f.autoComplete && f.openCalls === 0 ? 'the campaign has no contacts left to call' : null;
+    case 'RETRY_FAILED':
+      return f.failedCalls === 0 ? 'the campaign has no failed calls to retry' : null;
+    case 'COMPLETE':
+      return f.openCalls > 0 ? `${f.openCalls} calls are still open` : null;
+    default:
+      return null;
+  }
+}
+
+/** The actions a person can take on a campaign now, in button order: what a page shows. */
+export const USER_ACTIONS = [
+  'START',
+  'SCHEDULE',
+  'PAUSE',
+  'RESUME',
+  'STOP',
+  'RETRY_FAILED',
+  'COMPLETE',
+  'DUPLICATE',
+  'DELETE',
+] as const satisfies readonly CampaignAction[];
+
+export function availableActions(f: CampaignFacts): CampaignAction[] {
+  // A deleted campaign stays readable by id; only a copy can be made of it.
+  if (f.deleted) return ['DUPLICATE'];
+  return USER_ACTIONS.filter((action) => {
+    if (!transition(f.status, action).ok || actionBlocker(action, f)) return false;
+    // A campaign that completes by itself offers no "complete" button.
+    return action !== 'COMPLETE' || !f.autoComplete;
+  });
 }
 
 /** Statuses in which the dialer may place new calls. */

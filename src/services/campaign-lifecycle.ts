@@ -3,7 +3,7 @@ import type { Campaign, PauseReason, Prisma } from '../db/generated/prisma/clien
 import { literalList } from '../db/sql-literals.ts';
 import { TX, type Tx } from '../db/transactions.ts';
 import { CallsStillOpenError, DomainError, InvalidCampaignTransitionError, ValidationError, VersionConflictError } from '../domain/errors.ts';
-import { transition, WAITING_CALL_STATUSES, type CampaignAction } from '../domain/lifecycle.ts';
+import { actionBlocker, transition, WAITING_CALL_STATUSES, type CampaignAction } from '../domain/lifecycle.ts';
 import { appendEvent, withEvents } from '../realtime/event-log.ts';
 import type { CampaignEventMessage } from '../realtime/pubsub.ts';
 import { type Actor, recordAudit } from './audit.ts';
@@ -124,11 +124,10 @@ const EFFECTS: Record<CampaignAction, Effect> = {
     if (input.dueBy && (c.status !== 'SCHEDULED' || !c.scheduled_at || c.scheduled_at > input.dueBy)) {
       throw new NotDueError(c.id);
     }
-    if (!c.agent_id) throw ValidationError.of(['agentId'], 'the campaign has no agent: assign one before starting it');
-    // A continuous campaign may start empty: it waits, idle, for the contacts a CRM will add.
-    if (c.auto_complete && (await openCallCounts(tx, c.id)).open === 0) {
-      throw ValidationError.of(['id'], 'the campaign has no contacts left to call');
-    }
+    const facts = { agentAssigned: Boolean(c.agent_id), autoComplete: c.auto_complete, openCalls: 0, failedCalls: 0 };
+    if (facts.agentAssigned && facts.autoComplete) facts.openCalls = (await openCallCounts(tx, c.id)).open;
+    const blocker = actionBlocker('START', facts);
+    if (blocker) throw ValidationError.of([facts.agentAssigned ? 'id' : 'agentId'], blocker);
     await requireBalance(tx, c.organization_id);
     return { startedAt: new Date(), pauseReason: null, scheduleProblem: null };
   },
@@ -152,7 +151,8 @@ const EFFECTS: Record<CampaignAction, Effect> = {
       UPDATE "call" SET status = 'PENDING', outcome = NULL, attempt_base = attempt_count,
              next_attempt_at = NULL, processed_at = NULL, updated_at = now()
        WHERE campaign_id = ${c.id}::uuid AND status = 'FAILED'`;
-    if (retried === 0) throw ValidationError.of(['id'], 'the campaign has no failed calls to retry');
+    const blocker = actionBlocker('RETRY_FAILED', { agentAssigned: true, autoComplete: c.auto_complete, openCalls: 0, failedCalls: retried });
+    if (blocker) throw ValidationError.of(['id'], blocker);
     return c.status === 'COMPLETED' ? { completedAt: null } : {};
   },
   async DELETE(tx, c) {
@@ -169,6 +169,10 @@ const EFFECTS: Record<CampaignAction, Effect> = {
     return {};
   },
   async ADD_CONTACTS() {
+    return {};
+  },
+  // duplicateCampaign (services/duplicate.ts) makes a new campaign and leaves this one as it is.
+  async DUPLICATE() {
     return {};
   },
 };

@@ -1,7 +1,7 @@
-import { OPEN_CALL_STATUSES } from '../../domain/lifecycle.ts';
+import { availableActions, OPEN_CALL_STATUSES } from '../../domain/lifecycle.ts';
 import { computeStats } from '../../domain/stats.ts';
 import { builder } from '../builder.ts';
-import { CampaignStatusEnum, PauseReasonEnum } from '../common/enums.ts';
+import { CampaignActionEnum, CampaignStatusEnum, PauseReasonEnum } from '../common/enums.ts';
 import { nodeId } from '../common/scope.ts';
 import { CampaignStatsRef } from '../stats/stats.ts';
 import { CampaignSettings } from './settings.ts';
@@ -48,6 +48,23 @@ export const CampaignRef = builder.prismaNode('Campaign', {
       resolve: async (c, _args, ctx) =>
         c.status === 'RUNNING' &&
         !(await ctx.loaders.tallies.load(c.id)).some((t) => (OPEN_CALL_STATUSES as readonly string[]).includes(t.status) && Number(t.calls) > 0),
+    }),
+    availableActions: t.field({
+      type: [CampaignActionEnum],
+      description:
+        'The actions that apply now, in button order (START SCHEDULE PAUSE RESUME STOP RETRY_FAILED COMPLETE DUPLICATE DELETE), from the state machine and the counts: a page shows exactly these. START needs an agent (and, unless continuous, contacts to call); RETRY_FAILED needs failed calls; COMPLETE is for continuous campaigns with no open call. An action may still be refused for lack of minutes.',
+      resolve: async (c, _args, ctx) => {
+        const tallies = await ctx.loaders.tallies.load(c.id);
+        const count = (statuses: readonly string[]) => tallies.reduce((n, t) => n + (statuses.includes(t.status) ? Number(t.calls) : 0), 0);
+        return availableActions({
+          status: c.status,
+          deleted: c.deletedAt !== null,
+          agentAssigned: c.agentId !== null,
+          autoComplete: c.autoComplete,
+          openCalls: count(OPEN_CALL_STATUSES),
+          failedCalls: count(['FAILED']),
+        });
+      },
     }),
     stats: t.field({
       type: CampaignStatsRef,
