@@ -1,3 +1,4 @@
+import { ApiKeyCache } from './auth/key-cache.ts';
 import type { Config } from './config.ts';
 import { openMigratedDatabase, type Database } from './db/client.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -15,6 +16,8 @@ export interface App {
   realtime: CampaignStreamHub;
   /** This process's counters for GET /metrics. */
   metrics: Metrics;
+  /** API keys checked once and remembered; revocations reach every process (auth/key-cache.ts). */
+  keys: ApiKeyCache;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export async function createApp(config: Config, options: { db?: Database; logger
   const db = options.db ?? (await openMigratedDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }));
   const pubsub = createCallboardPubSub(config.redisUrl);
   const realtime = new CampaignStreamHub(db, pubsub, logger);
+  const keys = new ApiKeyCache(db.prisma, pubsub, logger);
   return {
     config,
     logger,
@@ -31,7 +35,9 @@ export async function createApp(config: Config, options: { db?: Database; logger
     realtime,
     // Process metrics (CPU, memory, event loop) start timers: not in tests, which build many Apps.
     metrics: new Metrics({ processMetrics: config.nodeEnv !== 'test' }),
+    keys,
     async close() {
+      keys.close();
       // Subscriptions first: their streams poll the database and listen on the bus closed next.
       realtime.close();
       await pubsub.close();

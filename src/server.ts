@@ -7,7 +7,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { App } from './app.ts';
 import { KeyWatch } from './auth/key-watch.ts';
-import { authenticate, bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
+import { bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
 import { problem } from './files/responses.ts';
 import { fileResponse, isFilePath } from './files/routes.ts';
 import { RETELL_WEBHOOK_PATH, retellWebhookResponse } from './files/provider-webhooks.ts';
@@ -82,7 +82,7 @@ function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>, r
       }
       let identity: ApiKeyIdentity | null;
       try {
-        identity = await authenticate(app.db.prisma, bearerKey(request.headers.get('authorization')));
+        identity = await app.keys.authenticate(bearerKey(request.headers.get('authorization')));
       } catch (error) {
         // The key could not be checked (database down): not the caller's fault, and not a 401.
         app.logger.error({ err: error }, 'api key lookup failed');
@@ -173,7 +173,7 @@ export async function startServer(app: App, options: { port: number; host: strin
         const key = bearerKey(typeof header === 'string' ? header : null);
         let identity: ApiKeyIdentity | null;
         try {
-          identity = await authenticate(app.db.prisma, key);
+          identity = await app.keys.authenticate(key);
         } catch (error) {
           app.logger.error({ err: error }, 'api key lookup failed');
           ctx.extra.socket.close(1011, 'Service unavailable');
@@ -216,7 +216,7 @@ export async function startServer(app: App, options: { port: number; host: strin
         }
         // Checked again per operation, so a key revoked while a dashboard stays connected cannot
         // start anything new (one index probe per operation, not per event).
-        const identity = await authenticate(app.db.prisma, ctx.extra.key ?? null);
+        const identity = await app.keys.authenticate(ctx.extra.key ?? null);
         if (!identity) {
           ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');
           return [new GraphQLError('Unauthorized')];

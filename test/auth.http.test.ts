@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerKey, createKey, ensureBootstrapKey, generateKey, hashKey } from '../src/auth/keys.ts';
-import { AuthOrganizationDocument, CreateCampaignDocument } from './generated/operations.ts';
+import { globalId } from '../src/domain/ids.ts';
+import { AuthOrganizationDocument, CreateCampaignDocument, RevokeApiKeyDocument } from './generated/operations.ts';
+import { waitFor } from './helpers/dialer.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 
 let t: TestApp;
@@ -51,13 +53,30 @@ describe('HTTP authentication', () => {
     expectUnauthorized(await post({ authorization: `Bearer ${generateKey()}` }));
   });
 
-  it('answers a revoked key with 401, while the organisation’s other keys keep working', async () => {
+  it('answers a key revoked through the API with 401 on its next request, while the organisation’s other keys keep working', async () => {
     const dbOrg = { id: org.orgId };
     const key = await createKey(t.app.db.prisma, dbOrg, { name: 'to revoke' });
-    expect((await post({ authorization: `Bearer ${key}` })).status).toBe(200);
-    await t.app.db.prisma.apiKey.update({ where: { hash: hashKey(key) }, data: { revokedAt: new Date() } });
+    expect((await post({ authorization: `Bearer ${key}` })).status).toBe(200); // now remembered by the key cache
+    const { id } = await t.app.db.prisma.apiKey.findUniqueOrThrow({ where: { hash: hashKey(key) } });
+    const revoked = await org.exec(RevokeApiKeyDocument, { input: { id: globalId('ApiKey', id) } });
+    expect(revoked.revokeApiKey.__typename).toBe('RevokeApiKeyPayload');
     expectUnauthorized(await post({ authorization: `Bearer ${key}` }));
     expect((await post({ authorization: `Bearer ${org.key}` })).status).toBe(200);
+  });
+
+  it('answers a key revoked by hand in the database with 401 within the cache’s sweep (half a second)', async () => {
+    const key = await createKey(t.app.db.prisma, { id: org.orgId }, { name: 'revoked in SQL' });
+    expect((await post({ authorization: `Bearer ${key}` })).status).toBe(200);
+    await t.app.db.prisma.apiKey.update({ where: { hash: hashKey(key) }, data: { revokedAt: new Date() } });
+    await waitFor(async () => (await post({ authorization: `Bearer ${key}` })).status === 401, 'the revoked key to be refused', 5000);
+    expect((await post({ authorization: `Bearer ${org.key}` })).status).toBe(200);
+  });
+
+  it('refuses a remembered key once it expires, without asking the database', async () => {
+    const key = await createKey(t.app.db.prisma, { id: org.orgId }, { name: 'short-lived' });
+    await t.app.db.prisma.apiKey.update({ where: { hash: hashKey(key) }, data: { expiresAt: new Date(Date.now() + 60_000) } });
+    expect(await t.app.keys.authenticate(key)).not.toBeNull();
+    expect(await t.app.keys.authenticate(key, new Date(Date.now() + 61_000))).toBeNull();
   });
 
   it('answers a GET query without a key with 401 too', async () => {

@@ -6,7 +6,9 @@ import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { createYogaApp, startServer, type RunningServer } from '../src/server.ts';
-import { CallUpdatedDocument, CampaignEventsDocument, StartCampaignDocument, UpdateCampaignDocument } from './generated/operations.ts';
+import { createKey, hashKey } from '../src/auth/keys.ts';
+import { globalId } from '../src/domain/ids.ts';
+import { CallUpdatedDocument, CampaignEventsDocument, RevokeApiKeyDocument, StartCampaignDocument, UpdateCampaignDocument } from './generated/operations.ts';
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import {
   busReady,
@@ -100,5 +102,24 @@ describe(`changes made through another process (${viaRedis ? 'Redis' : 'no share
     events.dispose();
     calls.dispose();
     await eventually(() => hubA.stats().channels === 0, undefined, 'subscriptions to end');
+  });
+});
+
+describe('API key revocation across processes', () => {
+  it('a key revoked through B stops working on A, which had it in its key cache', async () => {
+    const key = await createKey(t.app.db.prisma, { id: org.orgId }, { name: 'revoked elsewhere' });
+    const askA = async () =>
+      (
+        await t.yoga.fetch('http://a.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ query: '{ organization { id } }' }),
+        })
+      ).status;
+    expect(await askA()).toBe(200);
+    const { id } = await t.app.db.prisma.apiKey.findUniqueOrThrow({ where: { hash: hashKey(key) } });
+    await execB(RevokeApiKeyDocument, { input: { id: globalId('ApiKey', id) } });
+    // With Redis the bus tells A at once; without, A's sweep finds it within half a second.
+    await eventually(async () => (await askA()) === 401, undefined, 'A to refuse the revoked key');
   });
 });

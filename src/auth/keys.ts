@@ -64,6 +64,15 @@ export function bearerKey(header: string | null | undefined): string | null {
  * long (≥ 16 characters, config.ts). A throwing database propagates: callers answer 503.
  */
 export async function authenticate(prisma: PrismaClient, key: string | null, now = new Date()): Promise<ApiKeyIdentity | null> {
+  return (await lookupKey(prisma, key, now))?.identity ?? null;
+}
+
+/** authenticate(), with the key's expiry: what ApiKeyCache (auth/key-cache.ts) needs to remember an answer. */
+export async function lookupKey(
+  prisma: PrismaClient,
+  key: string | null,
+  now = new Date(),
+): Promise<{ identity: ApiKeyIdentity; expiresAt: Date | null } | null> {
   if (!key || key.length > 200) return null;
   const row = await prisma.apiKey.findUnique({
     where: { hash: hashKey(key) },
@@ -71,14 +80,14 @@ export async function authenticate(prisma: PrismaClient, key: string | null, now
   });
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
   touch(prisma, row.id, row.lastUsedAt, now);
-  return { keyId: row.id, name: row.name, organizationId: row.organizationId, level: levelOf(row.scopes) };
+  return { identity: { keyId: row.id, name: row.name, organizationId: row.organizationId, level: levelOf(row.scopes) }, expiresAt: row.expiresAt };
 }
 
 /** lastUsedAt to the minute: at most one write per key per minute, not one per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 const touched = new Map<string, number>();
 
-function touch(prisma: PrismaClient, keyId: string, lastUsedAt: Date | null, now: Date): void {
+export function touch(prisma: PrismaClient, keyId: string, lastUsedAt: Date | null, now: Date): void {
   const last = Math.max(lastUsedAt?.getTime() ?? 0, touched.get(keyId) ?? 0);
   if (now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
   touched.set(keyId, now.getTime());

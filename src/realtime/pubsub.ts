@@ -16,6 +16,8 @@ export interface CampaignEventMessage {
 
 export type CallboardTopics = {
   'campaign:event': [campaignId: string, message: CampaignEventMessage];
+  /** A key was revoked: every process forgets it (auth/key-cache.ts). */
+  'apikey:revoked': [keyId: string];
 };
 
 export type CallboardPubSub = PubSub<CallboardTopics> & { close(): Promise<void> };

@@ -143,6 +143,8 @@ builder.mutationField('revokeApiKey', (t) =>
         return revoked;
       });
       if (!apiKey) throw new NotFoundError('ApiKey', input.id);
+      // Committed: no process may keep accepting it from its key cache.
+      ctx.app.keys.revoked(keyId);
       return { apiKey };
     },
   }),
