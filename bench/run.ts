@@ -29,7 +29,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CAMPAIGNS = 10;
 const SERVER_URL = process.env.DATABASE_URL;
 const PEER_DIR = process.env.PEER_DIR;
-const POLYFILL = '/work/shared/peer/postgraphile/polyfill.mjs';
+// The peer's Node 20 polyfill ships beside the repo (../shared), wherever the checkout lives.
+const POLYFILL = path.join(ROOT, '../shared/peer/postgraphile/polyfill.mjs');
 
 if (!SERVER_URL || !PEER_DIR || !existsSync(path.join(PEER_DIR, 'node_modules/postgraphile/dist/cli-run.js'))) {
   console.error(
