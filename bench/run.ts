@@ -1,23 +1,10 @@
-/**
- * callboard vs PostGraphile 5.1.5 on the same PostgreSQL database, same machine, same run.
- *
- *   # once: install the peer OUTSIDE the repo (never commit it)
- *   mkdir -p /tmp/peer && cd /tmp/peer && npm init -y && npm i postgraphile@5.1.5 @graphile/simplify-inflection@9
- *   # then, from the repo root:
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres PEER_DIR=/tmp/peer npx tsx bench/run.ts
- *
- * Env: BENCH_CALLS (default 200000), BENCH_SECONDS per run (default 10), BENCH_CONNECTIONS (10).
- * Creates a throwaway database on DATABASE_URL's server and drops it at the end, also on error.
- */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { cleanup, cleanups, freePort, gql, load, startChild } from './harness.ts';
 import pg from 'pg';
 import { openMigratedDatabase } from '../src/db/client.ts';
 import { ensureBootstrapKey, hashKey } from '../src/auth/keys.ts';
@@ -41,13 +28,6 @@ if (!SERVER_URL || !PEER_DIR || !existsSync(path.join(PEER_DIR, 'node_modules/po
   process.exit(2);
 }
 
-const cleanups: Array<() => Promise<unknown>> = [];
-async function cleanup() {
-  for (const step of cleanups.reverse()) await step().catch((e) => console.error('cleanup:', e));
-  cleanups.length = 0;
-}
-process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
-
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: SERVER_URL });
   await c.connect();
@@ -56,80 +36,6 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await c.end();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-/** Spawns a server and resolves once `ready(output)` returns its URL; killed in cleanup. */
-function startChild(name: string, cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }, ready: (out: string) => string | undefined) {
-  const proc: ChildProcess = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let exited = false;
-  proc.on('exit', () => (exited = true));
-  cleanups.push(async () => {
-    if (exited) return;
-    proc.kill('SIGTERM');
-    const deadline = Date.now() + 10_000;
-    while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (!exited) proc.kill('SIGKILL');
-  });
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 90 s:\n${out}`)), 90_000);
-    let done = false;
-    const check = (chunk: Buffer) => {
-      // Once up, keep only a tail for error messages: re-parsing a growing log would load this process.
-      out = (out + chunk.toString()).slice(done ? -4096 : 0);
-      if (done) return;
-      const url = ready(out);
-      if (url) {
-        done = true;
-        clearTimeout(timer);
-        resolve(url);
-      }
-    };
-    proc.stdout!.on('data', check);
-    proc.stderr!.on('data', check);
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code}) before it was ready:\n${out}`));
-    });
-  });
-}
-
-async function gql(url: string, headers: Record<string, string>, query: string, variables?: unknown) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: unknown };
-  if (res.status !== 200 || body.errors) throw new Error(`${url}: ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 800)}`);
-  return body.data;
-}
-
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-/** One bounded autocannon run; bodies rotate through `bodies` so point queries do not hit one row. */
-async function load(url: string, headers: Record<string, string>, bodies: string[], duration = SECONDS): Promise<Result> {
-  let i = 0;
-  const r = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration,
-    headers: { 'content-type': 'application/json', ...headers },
-    requests: [{ setupRequest: (req: any) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
-  });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
 }
 
 async function main() {
@@ -298,10 +204,10 @@ export default {
   );
   const rows: string[][] = [];
   for (const s of scenarios) {
-    await load(cbUrl, cbHeaders, s.cb.slice(0, 50), 2).catch(() => undefined); // brief warm-up is not counted
-    const cb = await load(cbUrl, cbHeaders, s.cb);
-    await load(peerUrl, {}, s.peer.slice(0, 50), 2).catch(() => undefined);
-    const peer = await load(peerUrl, {}, s.peer);
+    await load(cbUrl, cbHeaders, s.cb.slice(0, 50), 2, CONNECTIONS).catch(() => undefined); // brief warm-up is not counted
+    const cb = await load(cbUrl, cbHeaders, s.cb, SECONDS, CONNECTIONS);
+    await load(peerUrl, {}, s.peer.slice(0, 50), 2, CONNECTIONS).catch(() => undefined);
+    const peer = await load(peerUrl, {}, s.peer, SECONDS, CONNECTIONS);
     rows.push([
       s.name,
       cb.rps.toFixed(0),

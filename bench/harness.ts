@@ -1,0 +1,95 @@
+/**
+ * What the benchmarks share: free ports, child servers killed at the end (also on Ctrl-C and on
+ * error), GraphQL calls that must succeed, and bounded autocannon runs.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import autocannon from 'autocannon';
+
+/** Steps run in reverse order by `cleanup()` (servers killed, databases dropped). */
+export const cleanups: Array<() => Promise<unknown>> = [];
+export async function cleanup() {
+  for (const step of cleanups.reverse()) await step().catch((e) => console.error('cleanup:', e));
+  cleanups.length = 0;
+}
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** Spawns a server and resolves once `ready(output)` returns its URL; killed in cleanup. */
+export function startChild(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+  ready: (out: string) => string | undefined,
+) {
+  const proc: ChildProcess = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let exited = false;
+  proc.on('exit', () => (exited = true));
+  cleanups.push(async () => {
+    if (exited) return;
+    proc.kill('SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (!exited) proc.kill('SIGKILL');
+  });
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 90 s:\n${out}`)), 90_000);
+    let done = false;
+    const check = (chunk: Buffer) => {
+      // Once up, keep only a tail for error messages: re-parsing a growing log would load this process.
+      out = (out + chunk.toString()).slice(done ? -4096 : 0);
+      if (done) return;
+      const url = ready(out);
+      if (url) {
+        done = true;
+        clearTimeout(timer);
+        resolve(url);
+      }
+    };
+    proc.stdout!.on('data', check);
+    proc.stderr!.on('data', check);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+}
+
+export async function gql(url: string, headers: Record<string, string>, query: string, variables?: unknown) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: any; errors?: unknown };
+  if (res.status !== 200 || body.errors) throw new Error(`${url}: ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 800)}`);
+  return body.data;
+}
+
+export interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** One bounded autocannon run; bodies rotate through `bodies` so point queries do not hit one row. */
+export async function load(url: string, headers: Record<string, string>, bodies: string[], duration: number, connections: number): Promise<Result> {
+  let i = 0;
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration,
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [{ setupRequest: (req: any) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
+}
