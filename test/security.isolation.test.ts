@@ -198,6 +198,8 @@ describe('isolation, walked from the schema', () => {
   it('every subscription refuses another organisation’s campaign as it refuses an unknown one', async () => {
     for (const field of Object.values(schema.getSubscriptionType()!.getFields())) {
       const required = field.args.filter((arg) => isNonNullType(arg.type));
+      // Takes no id: organisation-wide by construction (campaignsUpdated; its isolation is in realtime.campaigns-updated).
+      if (required.length === 0) continue;
       const query = `subscription(${required.map((arg) => `$${arg.name}: ${arg.type.toString()}`).join(', ')}) { ${field.name}(${required.map((arg) => `${arg.name}: $${arg.name}`).join(', ')}) { __typename } }`;
       const run = async (idFor: Record<string, string>) => {
         const response = await t.yoga.fetch('http://callboard.test/graphql', {

@@ -2,6 +2,7 @@ import type { Database } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { Channel, type ChannelHost } from './channel.ts';
 import { latestSequences, type StreamEvent } from './event-log.ts';
+import { OrgCampaignWatch } from './org-campaigns.ts';
 import type { CallboardPubSub } from './pubsub.ts';
 import { EventSnapshots } from './snapshots.ts';
 
@@ -41,6 +42,8 @@ const DEFAULTS: Required<HubOptions> = { pollIntervalMs: 1000, coalesceMs: 250, 
 export class CampaignStreamHub implements ChannelHost {
   readonly options: Required<HubOptions>;
   readonly snapshots: EventSnapshots;
+  /** campaignsUpdated: changed campaigns per organisation (org-campaigns.ts). */
+  readonly orgCampaigns: OrgCampaignWatch;
   private readonly channels = new Map<string, Channel>();
   private pollTimer: NodeJS.Timeout | null = null;
   private polling = false;
@@ -53,6 +56,7 @@ export class CampaignStreamHub implements ChannelHost {
   ) {
     this.options = { ...DEFAULTS, ...options };
     this.snapshots = new EventSnapshots(db);
+    this.orgCampaigns = new OrgCampaignWatch(db, logger, this.options.coalesceMs);
   }
 
   /**
@@ -101,6 +105,7 @@ export class CampaignStreamHub implements ChannelHost {
   }
 
   close() {
+    this.orgCampaigns.close();
     for (const channel of [...this.channels.values()]) channel.close();
     this.channels.clear();
     this.stopPolling();

@@ -22,6 +22,7 @@ import './call/import-jobs.ts';
 import './campaign/results.ts';
 import './realtime/campaign-events.ts';
 import './realtime/campaign-updated.ts';
+import './realtime/campaigns-updated.ts';
 import './realtime/call-updated.ts';
 
 builder.queryType({ description: 'Reads. Everything is scoped to the organisation of the API key.' });
