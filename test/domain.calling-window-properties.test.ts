@@ -1,17 +1,8 @@
 // Property tests of the calling window (fast-check): every zone, every instant.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  COMPLIANCE_EARLIEST,
-  COMPLIANCE_LATEST,
-  effectiveWindow,
-  eligibility,
-  isWithinWindow,
-  nextWindowStart,
-  type CallingWindow,
-} from '../src/domain/calling-window.ts';
+import { COMPLIANCE_EARLIEST, COMPLIANCE_LATEST, effectiveWindow, eligibility, isWithinWindow, nextWindowStart } from '../src/domain/calling-window.ts';
 
-const WEEKDAYS = [1, 2, 3, 4, 5];
 const NY = 'America/New_York';
 const LONDON = 'Europe/London';
 
