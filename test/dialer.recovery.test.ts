@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DialAccepted, DialRequest, ProviderLookup, TelephonyProvider } from '../src/dialer/provider.ts';
+import type { TelephonyProvider } from '../src/dialer/provider.ts';
 import { createSimulator } from '../src/dialer/providers/simulator.ts';
 import type { SimulatorOptions } from '../src/dialer/providers/simulator-options.ts';
 import { startWorker, type RunningWorker, type WorkerOptions } from '../src/dialer/worker.ts';
@@ -12,6 +12,7 @@ import { StartCampaignDocument, StopCampaignDocument } from './generated/operati
 import { makeTestApp, type TestApp, type TestOrg } from './helpers/app.ts';
 import { expectApiStatsExact } from './helpers/calls.ts';
 import { auditLedger, campaignStatus, makeDialableCampaign, waitFor } from './helpers/dialer.ts';
+import { counting, frozen } from './helpers/providers.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'callboard-dialer-recovery-'));
@@ -42,45 +43,6 @@ async function worker(provider: TelephonyProvider, options: WorkerOptions = {}) 
   const w = await startWorker(t.app, { ...FAST, provider, ...options });
   workers.push(w);
   return w;
-}
-
-/** Counts lookups, so a test can tell that recovery asked the provider instead of redialing. */
-function counting(inner: TelephonyProvider) {
-  const counts = { dials: 0, lookups: 0 };
-  const provider: TelephonyProvider = {
-    name: inner.name,
-    dial: (r) => {
-      counts.dials++;
-      return inner.dial(r);
-    },
-    onResult: (l) => inner.onResult(l),
-    lookup: (id) => {
-      counts.lookups++;
-      return inner.lookup(id);
-    },
-    lookupByAttempt: (id) => {
-      counts.lookups++;
-      return inner.lookupByAttempt(id);
-    },
-    close: () => inner.close(),
-  };
-  return { provider, counts };
-}
-
-/** A provider whose dials never reach it: the process froze (then died) before placing them. */
-function frozen(): TelephonyProvider & { pending: number } {
-  const state = { pending: 0 };
-  return Object.assign(state, {
-    name: 'frozen',
-    dial: (_r: DialRequest) => {
-      state.pending++;
-      return new Promise<DialAccepted>(() => {});
-    },
-    onResult: () => () => {},
-    lookup: async (): Promise<ProviderLookup> => ({ state: 'unknown' }),
-    lookupByAttempt: async (): Promise<ProviderLookup> => ({ state: 'unknown' }),
-    close: async () => {},
-  });
 }
 
 function simulator(ledgerPath: string, options: SimulatorOptions = {}) {
