@@ -2,7 +2,9 @@
  * What the benchmarks share: free ports, child servers killed at the end (also on Ctrl-C and on
  * error), GraphQL calls that must succeed, and bounded autocannon runs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import net from 'node:net';
 import autocannon from 'autocannon';
 
@@ -92,4 +94,33 @@ export async function load(url: string, headers: Record<string, string>, bodies:
     requests: [{ setupRequest: (req: any) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
   });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
+}
+
+/** The median of `values` (the middle one, or the mean of the two middle ones). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * The peer (PostGraphile) lives outside the repo, in a cache folder, installed from npm on first
+ * use and never committed. Returns its folder.
+ */
+export function ensurePeer(dir: string, packages: string[]): string {
+  if (existsSync(path.join(dir, 'node_modules/postgraphile/dist/cli-run.js'))) return dir;
+  mkdirSync(dir, { recursive: true });
+  console.log(`installing the peer into ${dir} (${packages.join(' ')})…`);
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', dir, ...packages], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`could not install the peer into ${dir}`);
+  return dir;
+}
+
+/** Replaces what lies between the two markers of `file` (appending both when absent). */
+export function replaceBetween(file: string, start: string, end: string, content: string): void {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  const block = `${start}\n${content.trim()}\n${end}`;
+  writeFileSync(file, from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + end.length) : `${text.trimEnd()}\n\n${block}\n`);
 }

@@ -1,30 +1,43 @@
+/**
+ * callboard vs PostGraphile 5.1.5 on the same PostgreSQL database, same machine, same run:
+ *
+ *   npm run bench               # 200k calls, median of 3 runs of 10 s per scenario and server
+ *   npm run bench -- --quick    # 20k calls, one run of 3 s: a couple of minutes
+ *
+ * The peer is installed on first use into ~/.cache/callboard-bench (PEER_DIR to choose), never
+ * into the repo; its Node 20 polyfill comes from ../shared beside the repo. DATABASE_URL is the
+ * PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres): a throwaway database is
+ * created there, migrated with callboard's own migrations, seeded, and dropped at the end (also on
+ * error). Each scenario prints `RESULT <scenario> ours=… peer=… ratio=… unit=req/s` (ratio > 1:
+ * callboard is better), and the run rewrites its section of BENCHMARKS.md.
+ * Env: BENCH_CALLS, BENCH_SECONDS, BENCH_RUNS, BENCH_CONNECTIONS (10).
+ */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanup, cleanups, freePort, gql, load, startChild } from './harness.ts';
+import { cleanup, cleanups, ensurePeer, freePort, gql, load, median, type Result, replaceBetween, startChild } from './harness.ts';
 import pg from 'pg';
 import { openMigratedDatabase } from '../src/db/client.ts';
 import { ensureBootstrapKey, hashKey } from '../src/auth/keys.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CALLS = Number(process.env.BENCH_CALLS ?? 200_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// `npm run bench -- --quick`: a smaller database, shorter and fewer runs (a couple of minutes).
+const QUICK = process.argv.includes('--quick');
+const CALLS = Number(process.env.BENCH_CALLS ?? (QUICK ? 20_000 : 200_000));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CAMPAIGNS = 10;
-const SERVER_URL = process.env.DATABASE_URL;
-const PEER_DIR = process.env.PEER_DIR;
+const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PEER_PACKAGES = ['postgraphile@5.1.5', '@graphile/simplify-inflection@9'];
+const PEER_DIR = ensurePeer(process.env.PEER_DIR ?? path.join(os.homedir(), '.cache/callboard-bench/postgraphile-5.1.5'), PEER_PACKAGES);
 // The peer's Node 20 polyfill ships beside the repo (../shared), wherever the checkout lives.
 const POLYFILL = path.join(ROOT, '../shared/peer/postgraphile/polyfill.mjs');
-
-if (!SERVER_URL || !PEER_DIR || !existsSync(path.join(PEER_DIR, 'node_modules/postgraphile/dist/cli-run.js'))) {
-  console.error(
-    'usage: DATABASE_URL=postgres://… PEER_DIR=/tmp/peer npx tsx bench/run.ts\n' +
-      'install the peer first: mkdir -p /tmp/peer && cd /tmp/peer && npm init -y && ' +
-      'npm i postgraphile@5.1.5 @graphile/simplify-inflection@9',
-  );
+if (!existsSync(POLYFILL)) {
+  console.error(`the peer's polyfill is missing: ${POLYFILL} (../shared beside the repo)`);
   process.exit(2);
 }
 
@@ -182,10 +195,16 @@ export default {
   }
 
   const body = (query: string, variables?: unknown) => JSON.stringify({ query, variables });
-  const scenarios: Array<{ name: string; cb: string[]; peer: string[] }> = [
-    { name: 'call by id (1000 ids rotating)', cb: callIds.map((id) => body(CB_CALL, { id: callGid(id) })), peer: callIds.map((id) => body(PEER_CALL, { id })) },
-    { name: '10 campaigns x 20 calls nested', cb: [body(CB_NESTED)], peer: [body(PEER_NESTED)] },
+  const scenarios: Array<{ id: string; name: string; cb: string[]; peer: string[] }> = [
     {
+      id: 'call-by-id',
+      name: 'call by id (1000 ids rotating)',
+      cb: callIds.map((id) => body(CB_CALL, { id: callGid(id) })),
+      peer: callIds.map((id) => body(PEER_CALL, { id })),
+    },
+    { id: 'campaign-list-nested', name: '10 campaigns x 20 calls nested', cb: [body(CB_NESTED)], peer: [body(PEER_NESTED)] },
+    {
+      id: 'campaign-stats',
       name: 'per-status counts (peer: 8 x totalCount)',
       cb: campaignIds.map((id) => body(CB_STATS, { id: campaignGid(id) })),
       peer: campaignIds.map((id) => body(PEER_STATS, { id })),
@@ -193,21 +212,38 @@ export default {
   ];
   if (tally)
     scenarios.push({
+      id: 'campaign-stats-same-table',
       name: 'per-status counts (peer: same tally table)',
       cb: campaignIds.map((id) => body(CB_STATS, { id: campaignGid(id) })),
       peer: campaignIds.map((id) => body(PEER_TALLY, { id })),
     });
 
-  console.log(
-    `\ncallboard vs PostGraphile 5.1.5 — ${CALLS} calls in ${CAMPAIGNS} campaigns (seeded in ${seedSeconds.toFixed(1)} s), ` +
-      `${SECONDS} s per run, ${CONNECTIONS} connections, ${os.cpus().length} vCPU, Node ${process.version}`,
-  );
+  const title =
+    `callboard vs PostGraphile 5.1.5 — ${CALLS} calls in ${CAMPAIGNS} campaigns (seeded in ${seedSeconds.toFixed(1)} s), ` +
+    `${SECONDS} s per run, median of ${RUNS}, ${CONNECTIONS} connections, ${os.cpus().length} vCPU (${os.cpus()[0]?.model.trim()}), Node ${process.version}`;
+  console.log(`\n${title}`);
   const rows: string[][] = [];
+  const results: string[] = [];
   for (const s of scenarios) {
-    await load(cbUrl, cbHeaders, s.cb.slice(0, 50), 2, CONNECTIONS).catch(() => undefined); // brief warm-up is not counted
-    const cb = await load(cbUrl, cbHeaders, s.cb, SECONDS, CONNECTIONS);
-    await load(peerUrl, {}, s.peer.slice(0, 50), 2, CONNECTIONS).catch(() => undefined);
-    const peer = await load(peerUrl, {}, s.peer, SECONDS, CONNECTIONS);
+    const cbRuns: Result[] = [];
+    const peerRuns: Result[] = [];
+    // Alternately, so that a slow moment of the shared machine hits both.
+    for (let run = 0; run < RUNS; run++) {
+      await load(cbUrl, cbHeaders, s.cb.slice(0, 50), 2, CONNECTIONS).catch(() => undefined); // warm-up, not counted
+      cbRuns.push(await load(cbUrl, cbHeaders, s.cb, SECONDS, CONNECTIONS));
+      await load(peerUrl, {}, s.peer.slice(0, 50), 2, CONNECTIONS).catch(() => undefined);
+      peerRuns.push(await load(peerUrl, {}, s.peer, SECONDS, CONNECTIONS));
+    }
+    const pick = (runs: Result[]) => ({
+      rps: median(runs.map((r) => r.rps)),
+      p50: median(runs.map((r) => r.p50)),
+      p99: median(runs.map((r) => r.p99)),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+    });
+    const [cb, peer] = [pick(cbRuns), pick(peerRuns)];
+    const line = `RESULT ${s.id} ours=${cb.rps.toFixed(0)} peer=${peer.rps.toFixed(0)} ratio=${(cb.rps / peer.rps).toFixed(2)} unit=req/s`;
+    console.log(line);
+    results.push(line);
     rows.push([
       s.name,
       cb.rps.toFixed(0),
@@ -223,10 +259,16 @@ export default {
   const head = ['scenario', 'cb req/s', 'cb p50/p99 ms', 'cb err', 'peer req/s', 'peer p50/p99 ms', 'peer err', 'req/s ratio cb/peer', 'p50 ratio cb/peer'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(fmt(head));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(fmt(r));
+  const table = [fmt(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(fmt)].join('\n');
+  console.log(table);
   console.log(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  const command = `npm run bench${QUICK ? ' -- --quick' : ''}`;
+  replaceBetween(
+    path.join(ROOT, 'BENCHMARKS.md'),
+    '<!-- npm run bench: latest run -->',
+    '<!-- npm run bench: end -->',
+    `## Latest \`${command}\` (${new Date().toISOString().slice(0, 10)})\n\n${title}\n\n${table}\n\n\`\`\`\n${results.join('\n')}\n\`\`\``,
+  );
 }
 
 main()

@@ -28,6 +28,7 @@ export class LeaseRenewal {
           const kept = new Set(await renewLeases(w.app, campaignId, callIds, w.id, w.opts.leaseMs));
           w.app.metrics.leaseRenewals.inc(kept.size);
           for (const h of helds) {
+            // Lost: finished meanwhile, or another worker took it over (we were too slow).
             if (!kept.has(h.callId) && w.held.get(h.callId) === h && h.state !== 'dialing') w.held.delete(h.callId);
           }
         }
