@@ -1,7 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { globalId } from '../src/domain/ids.ts';
 import { SCENARIOS } from './emulators/retell/scenarios.ts';
-import { RetellCampaignCallsDocument, StartCampaignDocument, UpdateRetellAgentDocument, type RetellCampaignCallsQuery } from './generated/operations.ts';
+import {
+  PlaceTestCallDocument,
+  RetellCampaignCallsDocument,
+  StartCampaignDocument,
+  TestCallAttemptDocument,
+  UpdateRetellAgentDocument,
+  type RetellCampaignCallsQuery,
+} from './generated/operations.ts';
 import type { TestOrg } from './helpers/app.ts';
 import { expectApiStatsExact } from './helpers/calls.ts';
 import { auditLedger, campaignStatus, makeDialableCampaign, waitFor } from './helpers/dialer.ts';
@@ -119,5 +126,26 @@ describe('CALLBOARD_PROVIDER=retell against the emulator', () => {
     await org.exec(StartCampaignDocument, { input: { id: campaign.id } });
     await expectCompletedWithoutLossOrDuplicates(s, org, campaign, 3);
     expect(s.emulator.calls.slice(before).every((c) => c.agent_id === 'agent_0123abcd')).toBe(true);
+  });
+
+  it('places a test call through Retell: name and variables as dynamic variables, the result on the attempt', async () => {
+    await s.startWorker();
+    const campaign = await makeDialableCampaign(org, { contacts: 1, start: false });
+    // …01 is the emulator's "meeting" scenario (scenarios.ts: the last two digits pick it).
+    const placed = await org.exec(PlaceTestCallDocument, {
+      input: { campaignId: campaign.id, phoneNumber: '+14155550901', ignoreCallingWindow: true, name: 'Sam', variables: { plan: 'gold' } },
+    });
+    if (placed.placeTestCall.__typename !== 'PlaceTestCallPayload') throw new Error(JSON.stringify(placed.placeTestCall));
+    const id = placed.placeTestCall.attempt.id;
+    const done = await waitFor(async () => {
+      const node = (await org.exec(TestCallAttemptDocument, { id })).node;
+      return node?.__typename === 'CallAttempt' && node.endedAt ? node : null;
+    }, 'the test call to end');
+    const dialed = s.emulator.calls.find((c) => c.to_number === '+14155550901')!;
+    expect(dialed.metadata.call_id).toBeNull();
+    expect(dialed.dynamic).toMatchObject({ name: 'Sam', plan: 'gold' });
+    expect(dialed.scenario.expected).toBe('MEETING_BOOKED');
+    expect(done).toMatchObject({ isTest: true, outcome: 'MEETING_BOOKED', answeredBy: 'HUMAN' });
+    expect(done.transcript).toContain('Hi Sam');
   });
 });
