@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestOrg } from './helpers/app.ts';
 import { expectApiStatsExact } from './helpers/calls.ts';
 import { auditLedger, campaignStatus, makeDialableCampaign, waitFor } from './helpers/dialer.ts';
+import { pruneProviderEvents } from '../src/services/provider-events.ts';
 import { makeRetellStack, type RetellStack } from './helpers/retell.ts';
 
 let s: RetellStack;
@@ -87,6 +88,23 @@ describe('POST /webhooks/retell', () => {
     const signed = JSON.stringify({ event: 'call_ended', call: { call_id: 'call_repeat_1', call_status: 'ended', disconnection_reason: 'agent_hangup' } });
     for (let i = 0; i < 3; i++) expect((await postWebhook(signed, await sign(signed, s.emulator.apiKey))).status).toBe(204);
     expect(await storedEvents()).toBe(before + 1);
+  });
+
+  it('keeps applied events for a week, then deletes them; unapplied ones stay whatever their age', async () => {
+    const prisma = s.t.app.db.prisma;
+    const row = (callId: string, days: number, applied: boolean) => ({
+      provider: 'retell',
+      providerCallId: callId,
+      event: 'call_ended',
+      payload: {},
+      receivedAt: new Date(Date.now() - days * 86_400_000),
+      processedAt: applied ? new Date(Date.now() - days * 86_400_000) : null,
+    });
+    await prisma.providerEvent.createMany({ data: [row('call_old_applied', 8, true), row('call_recent_applied', 6, true), row('call_old_pending', 8, false)] });
+    expect(await pruneProviderEvents(s.t.app)).toBeGreaterThanOrEqual(1);
+    const left = await prisma.providerEvent.findMany({ where: { providerCallId: { in: ['call_old_applied', 'call_recent_applied', 'call_old_pending'] } } });
+    expect(left.map((e) => e.providerCallId).sort()).toEqual(['call_old_pending', 'call_recent_applied']);
+    await prisma.providerEvent.deleteMany({ where: { providerCallId: { in: ['call_recent_applied', 'call_old_pending'] } } });
   });
 
   it('answers 400 to a signed body that is not a Retell call event, and ignores events it does not use', async () => {

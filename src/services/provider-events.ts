@@ -35,3 +35,12 @@ export async function takeProviderEvents(app: App, provider: string, limit: numb
                      FOR UPDATE SKIP LOCKED)
     RETURNING event, payload`;
 }
+
+/** Applied events are kept this long (a provider retries a webhook for hours, not days), then deleted. */
+export const PROVIDER_EVENT_RETENTION_DAYS = 7;
+
+/** Deletes applied events past the retention: the inbox does not grow with every call ever made. */
+export async function pruneProviderEvents(app: App, retentionDays = PROVIDER_EVENT_RETENTION_DAYS): Promise<number> {
+  return app.db.prisma.$executeRaw`
+    DELETE FROM provider_event WHERE processed_at < now() - ${retentionDays}::int * interval '1 day'`;
+}

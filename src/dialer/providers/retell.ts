@@ -15,7 +15,7 @@ import Retell, { APIConnectionError, APIError } from 'retell-sdk';
 import type { App } from '../../app.ts';
 import type { RetellConfig } from '../../config.ts';
 import { RetellCall } from '../../domain/retell-outcomes.ts';
-import { takeProviderEvents } from '../../services/provider-events.ts';
+import { pruneProviderEvents, takeProviderEvents } from '../../services/provider-events.ts';
 import type { DialAccepted, DialRequest, ProviderLookup, ResultListener, TelephonyProvider } from '../provider.ts';
 import { isFinal, lookupOf, resultOf, type ReadOptions } from './retell-results.ts';
 
@@ -79,6 +79,7 @@ export class RetellProvider implements TelephonyProvider {
   /** attemptId → when its create failed ambiguously. */
   private readonly doubt = new Map<string, number>();
   private poller: NodeJS.Timeout | null = null;
+  private lastPrune = 0;
   private polling: Promise<void> | null = null;
   private closed = false;
 
@@ -151,6 +152,11 @@ export class RetellProvider implements TelephonyProvider {
           const events = await takeProviderEvents(this.options.app, this.name, 200);
           for (const { payload } of events) await this.deliver(payload);
           if (events.length < 200 || this.closed) break;
+        }
+        // Hourly, whichever worker gets there: applied events past their retention go.
+        if (Date.now() - this.lastPrune > 3_600_000) {
+          this.lastPrune = Date.now();
+          await pruneProviderEvents(this.options.app);
         }
       } catch (error) {
         if (!this.closed) this.options.onError?.(error);
