@@ -37,7 +37,7 @@ export async function createApp(config: Config, options: { db?: Database; logger
     metrics: new Metrics({ processMetrics: config.nodeEnv !== 'test' }),
     keys,
     async close() {
-      keys.close();
+      await keys.close();
       // Subscriptions first: their streams poll the database and listen on the bus closed next.
       realtime.close();
       await pubsub.close();

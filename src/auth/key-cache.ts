@@ -63,12 +63,14 @@ export class ApiKeyCache {
     this.bus.publish('apikey:revoked', keyId);
   }
 
-  close(): void {
+  /** Before the bus closes: the UNSUBSCRIBE must be sent while the connection is still open. */
+  async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    void this.listening?.return?.();
+    const listening = this.listening;
     this.listening = null;
     this.byHash.clear();
+    await listening?.return?.();
   }
 
   private forget(keyIds: Set<string>): void {

@@ -70,7 +70,7 @@ export async function makeTestApp(env: Record<string, string | undefined> = {}):
     yoga,
     makeOrg,
     async close() {
-      app.keys.close();
+      await app.keys.close();
       app.realtime.close();
       await app.pubsub.close();
       await database.drop();
