@@ -56,8 +56,9 @@ export function useMetrics(metrics: Metrics): Plugin {
       };
     },
     onExecute({ args, executeFn, setExecuteFn }) {
-      const type = getOperationAST(args.document, args.operationName)?.operation ?? 'query';
-      const labels = { operation: metrics.operationLabel(args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value), type };
+      const operation = getOperationAST(args.document, args.operationName);
+      const type = operation?.operation ?? 'query';
+      const labels = { operation: metrics.operationLabel(args.operationName ?? operation?.name?.value), type };
       metrics.operations.inc(labels);
       const stop = metrics.operationSeconds.startTimer(labels);
       const ctx = args.contextValue as { requestId?: string; orgId?: string };

@@ -11,6 +11,9 @@
 import { z } from 'zod';
 import type { AttemptOutcome } from './retry-policy.ts';
 
+/** The provider's name: on its inbox rows (provider_event.provider) and in logs. */
+export const RETELL = 'retell';
+
 /** The fields of Retell's call object we read; the rest passes through untouched. */
 export const RetellCall = z.looseObject({
   call_id: z.string().min(1).max(200),

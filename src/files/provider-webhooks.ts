@@ -11,7 +11,9 @@
 import { verify } from 'retell-sdk';
 import { z } from 'zod';
 import type { App } from '../app.ts';
-import { RetellCall } from '../domain/retell-outcomes.ts';
+import { UploadTooLargeError } from '../domain/errors.ts';
+import { RETELL, RetellCall } from '../domain/retell-outcomes.ts';
+import { limitedBytes } from '../services/contacts-csv.ts';
 import { recordProviderEvent } from '../services/provider-events.ts';
 import { problem, type Fetch } from './responses.ts';
 
@@ -28,11 +30,11 @@ async function rawBody(request: Request, limit: number): Promise<string | null> 
   if (Number(request.headers.get('content-length') ?? 0) > limit) return null;
   if (!request.body) return '';
   const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) return null;
-    chunks.push(chunk);
+  try {
+    for await (const chunk of limitedBytes(request.body, limit, () => {})) chunks.push(chunk);
+  } catch (error) {
+    if (error instanceof UploadTooLargeError) return null;
+    throw error;
   }
   return Buffer.concat(chunks).toString('utf8');
 }
@@ -60,7 +62,7 @@ export async function retellWebhookResponse(app: App, request: Request, fetchAPI
       code: 'BAD_REQUEST',
     });
   }
-  const fresh = await recordProviderEvent(app, { provider: 'retell', providerCallId: call.call_id, event: envelope.event, payload: envelope.call });
+  const fresh = await recordProviderEvent(app, { provider: RETELL, providerCallId: call.call_id, event: envelope.event, payload: envelope.call });
   app.metrics.providerWebhooks.inc({ result: fresh ? 'recorded' : 'repeated' });
   if (!fresh) app.logger.debug({ callId: call.call_id, event: envelope.event }, 'Retell webhook repeated; already recorded');
   return new fetchAPI.Response(null, { status: 204 });

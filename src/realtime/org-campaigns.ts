@@ -56,6 +56,9 @@ class OrgWatch {
   private seen: Map<string, string> | null = null;
   private readonly timer: NodeJS.Timeout;
   private polling = false;
+  private closed = false;
+  /** The first poll's picture: a subscriber gets the changes after it. */
+  readonly ready: Promise<void>;
 
   constructor(
     private readonly db: Database,
@@ -64,7 +67,15 @@ class OrgWatch {
     intervalMs: number,
   ) {
     this.timer = setInterval(() => void this.poll(), intervalMs);
-    void this.poll();
+    this.ready = this.firstPoll();
+  }
+
+  private async firstPoll(): Promise<void> {
+    // A first poll that failed (the database was away) is repeated by the timer: wait for one that did not.
+    while (!this.seen && !this.closed) {
+      await this.poll();
+      if (!this.seen) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   private async poll(): Promise<void> {
@@ -88,12 +99,8 @@ class OrgWatch {
     }
   }
 
-  /** The first poll's picture: changes are counted from it (a subscriber gets changes only). */
-  ready(): Promise<void> {
-    return this.seen ? Promise.resolve() : new Promise((resolve) => setTimeout(() => resolve(this.ready()), 10));
-  }
-
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
     for (const s of [...this.subscribers]) void s.return();
   }
@@ -120,7 +127,7 @@ export class OrgCampaignWatch {
       }
     });
     watch.subscribers.add(subscriber);
-    await watch.ready();
+    await watch.ready;
     return subscriber;
   }
 

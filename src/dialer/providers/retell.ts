@@ -14,7 +14,7 @@
 import Retell, { APIConnectionError, APIError } from 'retell-sdk';
 import type { App } from '../../app.ts';
 import type { RetellConfig } from '../../config.ts';
-import { RetellCall } from '../../domain/retell-outcomes.ts';
+import { RETELL, RetellCall } from '../../domain/retell-outcomes.ts';
 import { pruneProviderEvents, takeProviderEvents } from '../../services/provider-events.ts';
 import type { DialAccepted, DialRequest, ProviderLookup, ResultListener, TelephonyProvider } from '../provider.ts';
 import { isFinal, lookupOf, resultOf, type ReadOptions } from './retell-results.ts';
@@ -72,7 +72,7 @@ export class RetellProvider implements TelephonyProvider {
     }
   }
 
-  readonly name = 'retell';
+  readonly name = RETELL;
   private readonly client: Retell;
   private readonly opts: typeof RETELL_DEFAULTS;
   private readonly listeners = new Set<ResultListener>();

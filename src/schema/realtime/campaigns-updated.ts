@@ -1,7 +1,6 @@
-import { initContextCache } from '@pothos/core';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { createLoaders } from '../loaders.ts';
+import { freshRequestScope } from './event-scope.ts';
 
 /**
  * Before each campaign sent, fresh per-request caches: the tenth change must not see the first's
@@ -12,10 +11,7 @@ function freshPerCampaign(ctx: Context, ids: AsyncIterableIterator<string>): Asy
   return {
     async next() {
       const result = await ids.next();
-      if (!result.done) {
-        Object.assign(ctx, initContextCache());
-        ctx.loaders = createLoaders(ctx.db);
-      }
+      if (!result.done) freshRequestScope(ctx);
       return result;
     },
     return: () => ids.return!(),

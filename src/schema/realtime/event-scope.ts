@@ -27,10 +27,16 @@ export function eachEventFresh(ctx: Context, hub: CampaignStreamHub, source: Asy
   };
 }
 
-function freshScope(ctx: Context, hub: CampaignStreamHub, event: StreamEvent) {
+/** New per-request caches on a subscription's long-lived context (Pothos, loaders). */
+export function freshRequestScope(ctx: Context): void {
   // Pothos keys every context cache by this object when present: a new one is a new "request".
   Object.assign(ctx, initContextCache());
-  const loaders = createLoaders(ctx.db);
+  ctx.loaders = createLoaders(ctx.db);
+}
+
+function freshScope(ctx: Context, hub: CampaignStreamHub, event: StreamEvent) {
+  freshRequestScope(ctx);
+  const { loaders } = ctx;
   const version = hub.versionOf(event);
   ctx.loaders = {
     ...loaders,
