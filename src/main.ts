@@ -50,7 +50,8 @@ async function ensureAccess(app: App, config: Config) {
   await writeFile(`${file}.tmp`, `${key}\n`, { mode: 0o600 });
   await rename(`${file}.tmp`, file);
   await createKey(app.db.prisma, org, { name: 'first start', key });
-  console.log(`\ncallboard: created an admin API key (also saved in ${file}):\n\n  ${key}\n`);
+  const page = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/`;
+  console.log(`\ncallboard: created an admin API key (also saved in ${file}):\n\n  ${key}\n\nOpen ${page} and paste it to see your campaigns live.\n`);
 }
 
 /**
@@ -134,7 +135,7 @@ async function serve(config: Config, logger: Logger, args: string[]) {
       shutdown.add(() => sender.stop());
       workerRunning = true;
     }
-    logger.info({ url: server.url, database: app.db.kind, worker: workerRunning }, 'callboard is listening');
+    logger.info({ url: server.url, page: new URL('/', server.url).href, database: app.db.kind, worker: workerRunning }, 'callboard is listening');
   } catch (error) {
     await shutdown.abort();
     throw error;

@@ -10,6 +10,7 @@ import { KeyWatch } from './auth/key-watch.ts';
 import { bearerKey, type ApiKeyIdentity } from './auth/keys.ts';
 import { problem } from './files/responses.ts';
 import { fileResponse, isFilePath } from './files/routes.ts';
+import { isPagePath, pageResponse } from './files/page.ts';
 import { RETELL_WEBHOOK_PATH, retellWebhookResponse } from './files/provider-webhooks.ts';
 import { METRICS_PATH, metricsResponse, useMetrics } from './server-metrics.ts';
 import { useInputGuard } from './input-guard.ts';
@@ -75,6 +76,8 @@ function useApiKeyAuth(app: App, identities: WeakMap<Request, ApiKeyIdentity>, r
         endResponse(await metricsResponse(app, request, fetchAPI));
         return;
       }
+      // The campaign page holds no data: it sends the key the user pastes (files/page.ts).
+      if (isPagePath(url.pathname)) return endResponse(await pageResponse(request, url, fetchAPI));
       // Signed by the provider instead of carrying a key (files/provider-webhooks.ts).
       if (url.pathname === RETELL_WEBHOOK_PATH) {
         endResponse(await retellWebhookResponse(app, request, fetchAPI));
