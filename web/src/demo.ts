@@ -38,7 +38,7 @@ export async function createDemoCampaign(api: Api): Promise<string> {
     input: {
       name: `Demo campaign ${new Date().toLocaleString()}`,
       agentId: createAgent.agent.id,
-      settings: { timezone: zone, callingWindow: { days: ALL_DAYS, start: '00:00', end: '23:59' }, maxConcurrentCalls: 3 },
+      settings: { timezone: zone, callingWindow: { days: ALL_DAYS, start: '00:00', end: '23:59' }, maxConcurrentCalls: 10 },
     },
   });
   if (createCampaign.__typename !== 'CreateCampaignPayload') fail(createCampaign);
