@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const get = (path: string, init?: RequestInit) => t.yoga.fetch(`http://callboard.test${path}`, init);
+const get = (path: string, init: RequestInit = {}) => t.yoga.fetch(`http://callboard.test${path}`, init);
 
 describe('GET / and /campaigns/:id', () => {
   it('answer the page (no key needed: it holds no data) with a same-origin-only CSP', async () => {
