@@ -26,7 +26,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns a server and resolves once `ready(output)` returns its URL; killed in cleanup. */
+/** Spawns a server and resolves with its URL and pid once `ready(output)` returns the URL; killed in cleanup. */
 export function startChild(
   name: string,
   cmd: string,
@@ -45,7 +45,7 @@ export function startChild(
     while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (!exited) proc.kill('SIGKILL');
   });
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<{ url: string; pid: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 90 s:\n${out}`)), 90_000);
     let done = false;
     const check = (chunk: Buffer) => {
@@ -56,7 +56,7 @@ export function startChild(
       if (url) {
         done = true;
         clearTimeout(timer);
-        resolve(url);
+        resolve({ url, pid: proc.pid! });
       }
     };
     proc.stdout!.on('data', check);
@@ -123,4 +123,25 @@ export function replaceBetween(file: string, start: string, end: string, content
   const to = text.indexOf(end);
   const block = `${start}\n${content.trim()}\n${end}`;
   writeFileSync(file, from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + end.length) : `${text.trimEnd()}\n\n${block}\n`);
+}
+
+/** One scenario's figures; `lowerIsBetter` for seconds and memory, so ratio > 1 always means callboard is better. */
+export interface Figure {
+  id: string;
+  name: string;
+  ours: number;
+  peer: number;
+  unit: string;
+  lowerIsBetter?: boolean;
+  /** What else was measured (latencies, errors), for the table. */
+  detail?: string;
+}
+
+export const ratioOf = (f: Figure) => (f.lowerIsBetter ? f.peer / f.ours : f.ours / f.peer);
+
+const fixed = (n: number) => (Number.isInteger(n) || Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
+
+/** `RESULT <scenario> ours=<value> peer=<value> ratio=<…> unit=<unit>`: ratio > 1 means callboard is better. */
+export function resultLine(f: Figure): string {
+  return `RESULT ${f.id} ours=${fixed(f.ours)} peer=${fixed(f.peer)} ratio=${ratioOf(f).toFixed(2)} unit=${f.unit}`;
 }
