@@ -13,6 +13,7 @@ import { fileResponse, isFilePath } from './files/routes.ts';
 import { isPagePath, pageResponse } from './files/page.ts';
 import { RETELL_WEBHOOK_PATH, retellWebhookResponse } from './files/provider-webhooks.ts';
 import { METRICS_PATH, metricsResponse, useMetrics } from './server-metrics.ts';
+import { useBodyLimit } from './body-limit.ts';
 import { useInputGuard } from './input-guard.ts';
 import { useOperationLimits } from './limits.ts';
 import { OpenStreams, useKeyRevocation, useSseQuota } from './stream-guards.ts';
@@ -132,8 +133,9 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
     cors: app.config.corsOrigins.length > 0 ? { origin: app.config.corsOrigins, credentials: false } : false,
 
     landingPage: false,
-    // File uploads that may be large go to /imports/… (streamed), not through GraphQL.
-    maxRequestBodySize: app.config.maxGraphqlBodyBytes,
+    // File uploads that may be large go to /imports/… (streamed), not through GraphQL. The limit
+    // is body-limit.ts's (Content-Length checked, not every body re-streamed).
+    maxRequestBodySize: false,
     plugins: [
       useRequestIds(requestIds, app.logger),
       // A "simple" request (a form or multipart post a browser would send cross-site without a
@@ -143,6 +145,7 @@ export function createYogaApp(app: App, keyWatch = new KeyWatch(app.db.prisma, a
       useMetrics(app.metrics),
       ...useOperationLimits(app.config.limits),
       useInputGuard(),
+      useBodyLimit(app.config.maxGraphqlBodyBytes),
       useSseQuota(streams, app.config.limits.subscriptionsPerKey),
       useKeyRevocation(keyWatch),
     ],
