@@ -26,11 +26,15 @@ afterAll(async () => {
 /** A POST to /graphql; `chunks` are written one by one (chunked unless a content-length is given). */
 function post(chunks: string[], headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(server.url, { method: 'POST', headers: { authorization: `Bearer ${org.key}`, 'content-type': 'application/json', ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      server.url,
+      { method: 'POST', headers: { authorization: `Bearer ${org.key}`, 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     for (const chunk of chunks) req.write(chunk);
     req.end();
