@@ -61,6 +61,8 @@ export async function dialerThroughput(calls: number): Promise<Figure[]> {
   const { url: dbUrl, key, orgId } = await freshDatabase();
   const api = await startCallboard('callboard (dialer)', { DATABASE_URL: dbUrl, CALLBOARD_BOOTSTRAP_KEY: key });
   const headers = { authorization: `Bearer ${key}` };
+  // Every simulated call is billed: enough minutes that no campaign pauses OUT_OF_MINUTES mid-run.
+  await gql(api.url, headers, 'mutation($m:Int!){addMinutes(input:{minutes:$m}){__typename}}', { m: calls * 20 });
   const agent = (await gql(api.url, headers, 'mutation{createAgent(input:{name:"Ava",script:"Hi {{name}}"}){...on CreateAgentPayload{agent{id}}}}')).createAgent
     .agent.id;
 
@@ -90,7 +92,8 @@ export async function dialerThroughput(calls: number): Promise<Figure[]> {
     const started = performance.now();
     await gql(api.url, headers, 'mutation($id:ID!){startCampaign(input:{id:$id}){__typename}}', { id: campaignId });
     for (;;) {
-      const { campaign } = await gql(api.url, headers, 'query($id:ID!){campaign(id:$id){status stats{completed failed}}}', { id: campaignId });
+      const { campaign } = await gql(api.url, headers, 'query($id:ID!){campaign(id:$id){status pauseReason stats{completed failed}}}', { id: campaignId });
+      if (campaign.status === 'PAUSED') throw new Error(`dialer: the campaign paused (${campaign.pauseReason})`);
       if (campaign.status === 'COMPLETED') {
         if (campaign.stats.completed + campaign.stats.failed !== calls) throw new Error(`dialer: ${JSON.stringify(campaign.stats)}`);
         return calls / ((performance.now() - started) / 1000);

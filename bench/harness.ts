@@ -38,14 +38,15 @@ export function startChild(
   let out = '';
   let exited = false;
   proc.on('exit', () => (exited = true));
-  cleanups.push(async () => {
+  const stop = async () => {
     if (exited) return;
     proc.kill('SIGTERM');
     const deadline = Date.now() + 10_000;
     while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (!exited) proc.kill('SIGKILL');
-  });
-  return new Promise<{ url: string; pid: number }>((resolve, reject) => {
+  };
+  cleanups.push(stop);
+  return new Promise<{ url: string; pid: number; stop: () => Promise<void> }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 90 s:\n${out}`)), 90_000);
     let done = false;
     const check = (chunk: Buffer) => {
@@ -56,7 +57,7 @@ export function startChild(
       if (url) {
         done = true;
         clearTimeout(timer);
-        resolve({ url, pid: proc.pid! });
+        resolve({ url, pid: proc.pid!, stop });
       }
     };
     proc.stdout!.on('data', check);

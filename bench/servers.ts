@@ -23,6 +23,7 @@ export function peerDir(): string {
 export interface Server {
   url: string;
   pid: number;
+  stop(): Promise<void>;
 }
 
 /** `callboard serve` on a free port; env adds to (or, with '', removes from) a minimal environment. */
@@ -37,7 +38,7 @@ export async function startCallboard(label: string, env: Record<string, string>,
     CALLBOARD_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'callboard-bench-')),
   };
   const merged = Object.fromEntries(Object.entries({ ...base, ...env }).filter(([, v]) => v !== ''));
-  const { url, pid } = await startChild(label, process.execPath, [path.join(ROOT, 'bin/callboard.js'), 'serve', ...args], { cwd: ROOT, env: merged }, (out) => {
+  return startChild(label, process.execPath, [path.join(ROOT, 'bin/callboard.js'), 'serve', ...args], { cwd: ROOT, env: merged }, (out) => {
     for (const line of out.split('\n')) {
       if (!line.startsWith('{')) continue;
       try {
@@ -47,7 +48,6 @@ export async function startCallboard(label: string, env: Record<string, string>,
     }
     return undefined;
   });
-  return { url, pid };
 }
 
 /** PostGraphile (Amber preset + simplify-inflection, schema public) on `dbUrl`, plus `plugins` (module source). */
@@ -74,12 +74,11 @@ export default {
 `,
   );
   cleanups.push(() => Promise.all([rm(configPath, { force: true }), pluginPath ? rm(pluginPath, { force: true }) : null]));
-  const { url, pid } = await startChild(
+  return startChild(
     'postgraphile',
     process.execPath,
     ['node_modules/postgraphile/dist/cli-run.js', '-C', configPath],
     { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', NODE_OPTIONS: `--import ${POLYFILL}` } },
     (out) => (/Server listening|listening on|http:\/\/127\.0\.0\.1:\d+/i.test(out) ? `http://127.0.0.1:${port}/graphql` : undefined),
   );
-  return { url, pid };
 }
