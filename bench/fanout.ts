@@ -57,6 +57,7 @@ async function subscribers(url: string, params: Record<string, unknown>, query: 
   const tally: Tally = { deliveries: 0, first: 0, last: 0, latencies: [] };
   const clients: Client[] = [];
   let acknowledged = 0;
+  let failures = 0;
   for (let i = 0; i < SUBSCRIBERS; i++) {
     const client = createClient({
       url: url.replace(/^http/, 'ws'),
@@ -78,13 +79,16 @@ async function subscribers(url: string, params: Record<string, unknown>, query: 
           tally.last = now;
           tally.latencies.push(now - Date.parse(updatedAt(result.data)));
         },
-        error: (e) => console.error('subscriber error', e),
+        error: (e) => {
+          failures++;
+          if (failures === 1) console.error(`subscriber error at ${url}:`, (e as { message?: string }).message ?? (e as { reason?: string }).reason ?? e);
+        },
         complete: () => {},
       },
     );
   }
   for (let i = 0; acknowledged < SUBSCRIBERS; i++) {
-    if (i > 600) throw new Error(`only ${acknowledged} of ${SUBSCRIBERS} subscribers connected`);
+    if (i > 600 || failures) throw new Error(`${url}: only ${acknowledged} of ${SUBSCRIBERS} subscribers connected (${failures} failed)`);
     await new Promise((r) => setTimeout(r, 50));
   }
   // Subscriptions are sent right after the ack; give the servers a moment to register them all.

@@ -16,14 +16,22 @@ export async function cleanup() {
 }
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
+/**
+ * A port for a server that must be told its port (PostGraphile), outside Linux's ephemeral range
+ * (32768–60999): a port the OS handed out and took back could be handed to another process (a
+ * `PORT=0` server, an outgoing connection) before the peer binds it — once, its clients then
+ * reached another server and got 405s.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-    s.on('error', reject);
-  });
+    if (free) return port;
+  }
 }
 
 /** Spawns a server and resolves with its URL and pid once `ready(output)` returns the URL; killed in cleanup. */
