@@ -164,4 +164,13 @@ describe('the campaign page', () => {
     const paused2 = await org.execRaw(PauseCampaignDocument, { input: { id: campaign.id } });
     expect(paused2.data?.pauseCampaign.__typename).toBe('InvalidCampaignTransition');
   });
+
+  it('goes back to sign-in, saying why, when its key is revoked while the page is open', async () => {
+    await page.locator('#connection', { hasText: 'live' }).waitFor();
+    // Revoked in the database: the key cache's sweep and the socket's key watch notice within a second.
+    await t.app.db.prisma.apiKey.updateMany({ where: { organizationId: org.orgId }, data: { revokedAt: new Date() } });
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toMatch(/revoked or has expired/);
+    expect(await page.getByLabel('API key').isVisible()).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.getItem('callboard.apiKey'))).toBeNull();
+  });
 });

@@ -26,9 +26,15 @@ type GraphQLResponse<R> = { data?: R; errors?: Array<{ message: string }> };
 /** Connection states the header shows ("live", "reconnecting…"). */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
+/** graphql-ws close code for a missing, unknown or revoked key (callboard's WS_UNAUTHORIZED). */
+const WS_UNAUTHORIZED = 4401;
+
 export class Api {
   readonly ws: Client;
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  /** Called once when callboard refuses the key (revoked or expired while the page is open). */
+  onUnauthorized: () => void = () => {};
+  private refused = false;
 
   constructor(readonly key: string) {
     const url = new URL('/graphql', location.href);
@@ -42,7 +48,10 @@ export class Api {
       on: {
         connecting: () => this.emit('connecting'),
         connected: () => this.emit('live'),
-        closed: () => this.emit('reconnecting'),
+        closed: (event) => {
+          if ((event as CloseEvent | undefined)?.code === WS_UNAUTHORIZED) this.refuse();
+          else this.emit('reconnecting');
+        },
       },
     });
   }
@@ -50,6 +59,17 @@ export class Api {
   onState(listener: (state: ConnectionState) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
+  }
+
+  /** Whether the key was refused: subscriptions stop retrying then. */
+  get isRefused() {
+    return this.refused;
+  }
+
+  private refuse() {
+    if (this.refused) return;
+    this.refused = true;
+    this.onUnauthorized();
   }
 
   private emit(state: ConnectionState) {
@@ -66,7 +86,10 @@ export class Api {
       headers: this.headers({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' }),
       body: JSON.stringify({ query: document.toString(), variables }),
     });
-    if (response.status === 401) throw new ApiError('This API key is not valid (revoked or mistyped).', 401);
+    if (response.status === 401) {
+      this.refuse();
+      throw new ApiError('This API key is not valid (revoked or mistyped).', 401);
+    }
     const body = (await response.json().catch(() => ({}))) as GraphQLResponse<R>;
     if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join('; '), response.status);
     if (!response.ok || !body.data) throw new ApiError(`callboard answered ${response.status}`, response.status);

@@ -14,7 +14,7 @@ export function keepSubscribed<R, V>(api: Api, document: TypedDocumentString<R, 
     if (stopped) return;
     let done = false;
     const restart = () => {
-      if (done) return;
+      if (done || api.isRefused) return;
       done = true;
       setTimeout(start, Math.min(250 * 2 ** failures++, 5000));
     };

@@ -48,6 +48,10 @@ async function signIn(key: string): Promise<string | null> {
     const { organization } = await candidate.request(SignedInOrganizationDocument, {});
     storeKey(key);
     api = candidate;
+    // A key revoked while the page is open: back to the sign-in form, saying why.
+    candidate.onUnauthorized = () => {
+      if (api === candidate) signOutWith('This API key was revoked or has expired: paste another one.');
+    };
     orgName.textContent = `${organization.name} · ${Math.floor(organization.balanceMinutes)} min`;
     signOut.hidden = false;
     api.onState((state) => {
@@ -85,16 +89,19 @@ function showSignIn(message = '') {
   input.focus();
 }
 
-signOut.addEventListener('click', () => {
+function signOutWith(message = '') {
   forgetKey();
   leavePage();
+  leavePage = () => {};
   api?.close();
   api = null;
   orgName.textContent = '';
   connection.textContent = '';
   signOut.hidden = true;
-  showSignIn();
-});
+  showSignIn(message);
+}
+
+signOut.addEventListener('click', () => signOutWith());
 
 const key = storedKey();
 if (key) {
