@@ -6,6 +6,10 @@ import { nodeId } from '../common/scope.ts';
 import { CampaignStatsRef } from '../stats/stats.ts';
 import { CampaignSettings } from './settings.ts';
 
+/** Calls of the campaign in one of `statuses`, from its counter rows (the tallies loader). */
+const callsIn = (tallies: readonly { status: string; calls: number | bigint }[], statuses: readonly string[]) =>
+  tallies.reduce((n, t) => n + (statuses.includes(t.status) ? Number(t.calls) : 0), 0);
+
 export const CampaignRef = builder.prismaNode('Campaign', {
   description: 'An outbound call campaign: a list of contacts an AI agent calls, with its lifecycle and live stats.',
   id: { field: 'id' },
@@ -45,9 +49,7 @@ export const CampaignRef = builder.prismaNode('Campaign', {
     idle: t.boolean({
       description:
         'RUNNING with nothing left to dial: a continuous campaign (settings.autoComplete false) waiting for contacts to be added, or finished with completeCampaign.',
-      resolve: async (c, _args, ctx) =>
-        c.status === 'RUNNING' &&
-        !(await ctx.loaders.tallies.load(c.id)).some((t) => (OPEN_CALL_STATUSES as readonly string[]).includes(t.status) && Number(t.calls) > 0),
+      resolve: async (c, _args, ctx) => c.status === 'RUNNING' && callsIn(await ctx.loaders.tallies.load(c.id), OPEN_CALL_STATUSES) === 0,
     }),
     availableActions: t.field({
       type: [CampaignActionEnum],
@@ -55,14 +57,13 @@ export const CampaignRef = builder.prismaNode('Campaign', {
         'The actions that apply now, in button order (START SCHEDULE PAUSE RESUME STOP RETRY_FAILED COMPLETE DUPLICATE DELETE), from the state machine and the counts: a page shows exactly these. START needs an agent (and, unless continuous, contacts to call); RETRY_FAILED needs failed calls; COMPLETE is for continuous campaigns with no open call. An action may still be refused for lack of minutes.',
       resolve: async (c, _args, ctx) => {
         const tallies = await ctx.loaders.tallies.load(c.id);
-        const count = (statuses: readonly string[]) => tallies.reduce((n, t) => n + (statuses.includes(t.status) ? Number(t.calls) : 0), 0);
         return availableActions({
           status: c.status,
           deleted: c.deletedAt !== null,
           agentAssigned: c.agentId !== null,
           autoComplete: c.autoComplete,
-          openCalls: count(OPEN_CALL_STATUSES),
-          failedCalls: count(['FAILED']),
+          openCalls: callsIn(tallies, OPEN_CALL_STATUSES),
+          failedCalls: callsIn(tallies, ['FAILED']),
         });
       },
     }),
