@@ -5,12 +5,10 @@
  * per call) run by as many connections — the least a dialer can do on this table.
  */
 import pg from 'pg';
+import { dialableCampaign } from './campaigns.ts';
 import { type Figure, gql, startChild } from './harness.ts';
 import { freshDatabase, withClient } from './seed.ts';
 import { ROOT, startCallboard } from './servers.ts';
-
-const SETTINGS = `{timezone:"UTC",clampToLegalHours:false,maxAttempts:1,maxConcurrentCalls:100,
-  callingWindow:{days:[MONDAY,TUESDAY,WEDNESDAY,THURSDAY,FRIDAY,SATURDAY,SUNDAY],start:"00:00",end:"23:59"}}`;
 
 async function startWorker(dbUrl: string, n: number) {
   await startChild(
@@ -63,31 +61,6 @@ export async function dialerThroughput(calls: number): Promise<Figure[]> {
   const headers = { authorization: `Bearer ${key}` };
   // Every simulated call is billed: enough minutes that no campaign pauses OUT_OF_MINUTES mid-run.
   await gql(api.url, headers, 'mutation($m:Int!){addMinutes(input:{minutes:$m}){__typename}}', { m: calls * 20 });
-  const agent = (await gql(api.url, headers, 'mutation{createAgent(input:{name:"Ava",script:"Hi {{name}}"}){...on CreateAgentPayload{agent{id}}}}')).createAgent
-    .agent.id;
-
-  async function campaignOf(name: string, offset: number) {
-    const created = await gql(
-      api.url,
-      headers,
-      `mutation($a:ID!){createCampaign(input:{name:"${name}",agentId:$a,settings:${SETTINGS}}){...on CreateCampaignPayload{campaign{id}}}}`,
-      {
-        a: agent,
-      },
-    );
-    const id: string = created.createCampaign.campaign.id;
-    for (let i = 0; i < calls; i += 1000) {
-      const contacts = Array.from({ length: Math.min(1000, calls - i) }, (_, j) => ({
-        phoneNumber: `+1${202 + Math.floor((offset + i + j) / 8_000_000)}${String(2_000_000 + ((offset + i + j) % 8_000_000))}`,
-      }));
-      const added = await gql(api.url, headers, 'mutation($input:AddContactsInput!){addContacts(input:$input){...on AddContactsPayload{added}}}', {
-        input: { campaignId: id, contacts },
-      });
-      if (added.addContacts.added !== contacts.length) throw new Error(`contacts: ${JSON.stringify(added)}`);
-    }
-    return id;
-  }
-
   async function ours(workers: number, campaignId: string): Promise<number> {
     const started = performance.now();
     await gql(api.url, headers, 'mutation($id:ID!){startCampaign(input:{id:$id}){__typename}}', { id: campaignId });
@@ -121,7 +94,12 @@ export async function dialerThroughput(calls: number): Promise<Figure[]> {
   const figures: Figure[] = [];
   let offset = 0;
   for (const workers of [1, 2]) {
-    const campaignId = await campaignOf(`Dialer ${workers}`, (offset += calls));
+    const campaignId = await dialableCampaign(api.url, headers, {
+      name: `Dialer ${workers}`,
+      maxConcurrentCalls: 100,
+      contacts: calls,
+      firstNumber: (offset += calls),
+    });
     await startWorker(dbUrl, workers);
     const oursRate = await ours(workers, campaignId);
     const peerRate = await sqlLoop(dbUrl, await peerCampaign(), workers, calls);

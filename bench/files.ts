@@ -11,6 +11,7 @@ import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
+import { benchPhone } from './campaigns.ts';
 import { cleanups, type Figure, gql } from './harness.ts';
 import { freshDatabase, withClient } from './seed.ts';
 import { startCallboard } from './servers.ts';
@@ -45,14 +46,11 @@ async function measured<T>(pid: () => number | undefined, work: () => Promise<T>
   }
 }
 
-/** Unique valid US numbers: area codes 202… × 7 digits. */
-const phone = (j: number) => `+1${202 + Math.floor(j / 8_000_000)}${String(2_000_000 + (j % 8_000_000))}`;
-
 async function* csvRows(rows: number): AsyncGenerator<string> {
   yield 'name,phone,plan,city\n';
   for (let i = 0; i < rows; i += 10_000) {
     let chunk = '';
-    for (let j = i; j < Math.min(rows, i + 10_000); j++) chunk += `Contact ${j},${phone(j)},gold,"Springfield, IL"\n`;
+    for (let j = i; j < Math.min(rows, i + 10_000); j++) chunk += `Contact ${j},${benchPhone(j)},gold,"Springfield, IL"\n`;
     yield chunk;
   }
 }
@@ -135,7 +133,8 @@ export async function filesInAndOut(rows: number): Promise<Figure[]> {
   });
   const file = path.join(dir, 'calls.csv');
   const out = createWriteStream(file);
-  for (let j = 0; j < rows; j++) if (!out.write(`${crypto.randomUUID()},${peerCampaign},Contact ${j},${phone(j)},PENDING,${j + 1}\n`)) await once(out, 'drain');
+  for (let j = 0; j < rows; j++)
+    if (!out.write(`${crypto.randomUUID()},${peerCampaign},Contact ${j},${benchPhone(j)},PENDING,${j + 1}\n`)) await once(out, 'drain');
   out.end();
   await once(out, 'close');
   const copyIn = psql(dbUrl, 'COPY call (id, campaign_id, name, phone_number, status, position) FROM STDIN WITH (FORMAT csv)', file);
